@@ -1,0 +1,153 @@
+//! The crate's typed errors.
+//!
+//! Every message starts with the component that raised it (an update rule, a problem, the
+//! runner, the run-file writer) and names the offending value, so that a user who passed a bad
+//! hyperparameter or a bad shape can see at once what to change.
+
+use thiserror::Error;
+
+/// Errors raised by ravine.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum Error {
+    /// A hyperparameter is outside its valid range.
+    #[error("{component}: invalid {parameter} = {value}: {reason}")]
+    InvalidHyperparameter {
+        /// The component (update rule, schedule, solver) that rejected the value.
+        component: &'static str,
+        /// The hyperparameter's name.
+        parameter: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// What the valid range is.
+        reason: &'static str,
+    },
+    /// Two lengths that must agree do not.
+    #[error("{component}: {what} has length {got}, expected {expected}")]
+    DimensionMismatch {
+        /// The component that found the mismatch.
+        component: &'static str,
+        /// Which vector had the wrong length.
+        what: &'static str,
+        /// The expected length.
+        expected: usize,
+        /// The length found.
+        got: usize,
+    },
+    /// A value that must be finite is not.
+    #[error("{component}: non-finite {what} ({value}) at index {index}")]
+    NonFinite {
+        /// The component that found the value.
+        component: &'static str,
+        /// Which quantity (gradient, loss, parameter) was non-finite.
+        what: &'static str,
+        /// The coordinate, or 0 for a scalar.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A run diverged: the loss or gradient became non-finite. The last parameters at which the
+    /// loss and gradient were finite are kept.
+    #[error(
+        "{stage}: diverged at iteration {iteration}: {reason}; last finite loss {last_loss:e} kept"
+    )]
+    Diverged {
+        /// The stage (solver) that diverged.
+        stage: String,
+        /// The iteration at which the non-finite value appeared.
+        iteration: u64,
+        /// What became non-finite.
+        reason: String,
+        /// The last loss that was finite.
+        last_loss: f64,
+        /// The parameters at which `last_loss` was evaluated.
+        last_finite_params: Vec<f64>,
+    },
+    /// A configuration that is not a single bad number (an empty stage list, say).
+    #[error("{component}: {message}")]
+    InvalidConfig {
+        /// The component that rejected the configuration.
+        component: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// argmin reported an error that is not a divergence.
+    #[error("argmin ({stage}): {message}")]
+    Solver {
+        /// The stage whose solver failed.
+        stage: String,
+        /// argmin's message.
+        message: String,
+    },
+    /// Reading or writing an HDF5 run file failed.
+    #[error("run file {path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Result type used throughout ravine.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Checks that `value` lies in a range; returns a [`Error::InvalidHyperparameter`] otherwise.
+pub(crate) fn check(
+    ok: bool,
+    component: &'static str,
+    parameter: &'static str,
+    value: f64,
+    reason: &'static str,
+) -> Result<()> {
+    if ok && !value.is_nan() {
+        Ok(())
+    } else {
+        Err(Error::InvalidHyperparameter {
+            component,
+            parameter,
+            value,
+            reason,
+        })
+    }
+}
+
+/// `value` must be finite and strictly positive.
+pub(crate) fn positive(component: &'static str, parameter: &'static str, value: f64) -> Result<()> {
+    check(
+        value.is_finite() && value > 0.0,
+        component,
+        parameter,
+        value,
+        "must be finite and > 0",
+    )
+}
+
+/// `value` must be finite and non-negative.
+pub(crate) fn non_negative(
+    component: &'static str,
+    parameter: &'static str,
+    value: f64,
+) -> Result<()> {
+    check(
+        value.is_finite() && value >= 0.0,
+        component,
+        parameter,
+        value,
+        "must be finite and >= 0",
+    )
+}
+
+/// `value` must lie in [0, 1).
+pub(crate) fn unit_interval(
+    component: &'static str,
+    parameter: &'static str,
+    value: f64,
+) -> Result<()> {
+    check(
+        (0.0..1.0).contains(&value),
+        component,
+        parameter,
+        value,
+        "must lie in [0, 1)",
+    )
+}

@@ -1,0 +1,30 @@
+//! # ravine
+//!
+//! Adaptive optimizers with inspectable state, run through argmin's executor beside L-BFGS,
+//! with HDF5 run files. The PINN solver, the portfolio optimizer and the curvature diagnostics
+//! build on this backend.
+//!
+//! - [`optim`]: update rules as composable transforms ([`Optimizer`], [`rules`]).
+//! - [`problem`]: the [`Problem`] trait and test landscapes.
+//! - [`run`]: the argmin bridge ([`AdaptiveSolver`]), stage chains ([`Runner`]) and records.
+//! - [`io`]: HDF5 run files ([`RunFile`]).
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod io;
+pub mod optim;
+pub mod problem;
+pub mod run;
+
+pub use error::{Error, Result};
+pub use io::RunFile;
+pub use optim::rules;
+pub use optim::{
+    AdaGrad, Adam, AdamConfig, ClipByGlobalNorm, ClipByValue, EpsPlacement, Momentum, Normalize,
+    Optimizer, Rms, RmsPropConfig, Schedule, Sign, Transform, WeightDecay,
+};
+pub use problem::{batch_rng, PlateauBasin, Problem, Quadratic, Rosenbrock};
+pub use run::{
+    AdaptiveSolver, ArgminProblem, History, LbfgsConfig, Record, RunReport, Runner, Stage,
+    StageReport, Termination,
+};

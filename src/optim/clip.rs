@@ -1,0 +1,125 @@
+//! Gradient clipping by global norm and by value.
+
+use super::Transform;
+use crate::error::{positive, Result};
+
+/// Clipping by global norm (optax `clip_by_global_norm`; Pascanu et al. 2013):
+///
+/// ```text
+/// u ← u                     if ‖u‖₂ < c
+/// u ← u · c / ‖u‖₂          otherwise
+/// ```
+///
+/// Effective step factor: `min(1, c/‖u‖₂)`, the same for every coordinate.
+#[derive(Debug, Clone)]
+pub struct ClipByGlobalNorm {
+    max_norm: f64,
+    last_factor: f64,
+}
+
+impl ClipByGlobalNorm {
+    /// Clip to global norm `max_norm` > 0.
+    pub fn new(max_norm: f64) -> Result<Self> {
+        positive("clip_by_global_norm", "max_norm", max_norm)?;
+        Ok(Self {
+            max_norm,
+            last_factor: 1.0,
+        })
+    }
+}
+
+impl Transform for ClipByGlobalNorm {
+    fn name(&self) -> &'static str {
+        "clip_by_global_norm"
+    }
+
+    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
+        vec![("max_norm", self.max_norm)]
+    }
+
+    fn init(&mut self, _dim: usize) {
+        self.last_factor = 1.0;
+    }
+
+    fn update(&mut self, updates: &mut [f64], _params: &[f64]) {
+        let norm = updates.iter().map(|u| u * u).sum::<f64>().sqrt();
+        self.last_factor = if norm < self.max_norm {
+            1.0
+        } else {
+            self.max_norm / norm
+        };
+        if self.last_factor != 1.0 {
+            for u in updates.iter_mut() {
+                *u = (*u / norm) * self.max_norm;
+            }
+        }
+    }
+
+    fn scale_factor(&self, factor: &mut [f64]) {
+        factor.iter_mut().for_each(|f| *f *= self.last_factor);
+    }
+
+    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
+        vec![("last_factor", vec![self.last_factor])]
+    }
+
+    fn boxed_clone(&self) -> Box<dyn Transform> {
+        Box::new(self.clone())
+    }
+}
+
+/// Clipping by value (optax `clip`):
+///
+/// ```text
+/// u_i ← min(max(u_i, −c), c)
+/// ```
+///
+/// Effective step factor: `c/|u_i|` on clipped coordinates, 1 elsewhere.
+#[derive(Debug, Clone)]
+pub struct ClipByValue {
+    max_abs: f64,
+    last_factor: Vec<f64>,
+}
+
+impl ClipByValue {
+    /// Clip every coordinate to `[−max_abs, max_abs]`, `max_abs` > 0.
+    pub fn new(max_abs: f64) -> Result<Self> {
+        positive("clip_by_value", "max_abs", max_abs)?;
+        Ok(Self {
+            max_abs,
+            last_factor: Vec::new(),
+        })
+    }
+}
+
+impl Transform for ClipByValue {
+    fn name(&self) -> &'static str {
+        "clip_by_value"
+    }
+
+    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
+        vec![("max_abs", self.max_abs)]
+    }
+
+    fn init(&mut self, dim: usize) {
+        self.last_factor = vec![1.0; dim];
+    }
+
+    fn update(&mut self, updates: &mut [f64], _params: &[f64]) {
+        for (u, f) in updates.iter_mut().zip(self.last_factor.iter_mut()) {
+            let clipped = u.clamp(-self.max_abs, self.max_abs);
+            *f = if clipped != *u { clipped / *u } else { 1.0 };
+            *u = clipped;
+        }
+    }
+
+    fn scale_factor(&self, factor: &mut [f64]) {
+        for (f, c) in factor.iter_mut().zip(&self.last_factor) {
+            *f *= c;
+        }
+    }
+
+    fn boxed_clone(&self) -> Box<dyn Transform> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,71 @@
+//! Normalization of the whole update by its Euclidean norm.
+
+use super::Transform;
+use crate::error::{non_negative, Result};
+
+/// Normalized gradient descent's direction (optax `normalize_by_update_norm`):
+///
+/// ```text
+/// u ← u / (‖u‖₂ + ε)
+/// ```
+///
+/// so that with learning rate η every step has length η (up to ε). Default ε = 1e-6 (optax);
+/// ε = 0 is allowed and gives a zero update for a zero gradient.
+///
+/// Effective step: the factor `1/(‖u‖₂ + ε)` is the same for every coordinate.
+#[derive(Debug, Clone)]
+pub struct Normalize {
+    eps: f64,
+    last_norm: f64,
+}
+
+impl Normalize {
+    /// optax's default ε.
+    pub const DEFAULT_EPS: f64 = 1e-6;
+
+    /// Normalization with jitter `eps` ≥ 0.
+    pub fn new(eps: f64) -> Result<Self> {
+        non_negative("normalize", "eps", eps)?;
+        Ok(Self {
+            eps,
+            last_norm: f64::NAN,
+        })
+    }
+}
+
+impl Transform for Normalize {
+    fn name(&self) -> &'static str {
+        "normalize"
+    }
+
+    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
+        vec![("eps", self.eps)]
+    }
+
+    fn init(&mut self, _dim: usize) {
+        self.last_norm = f64::NAN;
+    }
+
+    fn update(&mut self, updates: &mut [f64], _params: &[f64]) {
+        let norm = updates.iter().map(|u| u * u).sum::<f64>().sqrt();
+        self.last_norm = norm;
+        let denom = norm + self.eps;
+        for u in updates.iter_mut() {
+            *u = if denom > 0.0 { *u / denom } else { 0.0 };
+        }
+    }
+
+    fn scale_factor(&self, factor: &mut [f64]) {
+        let denom = self.last_norm + self.eps;
+        let d = if denom > 0.0 { 1.0 / denom } else { 0.0 };
+        factor.iter_mut().for_each(|f| *f *= d);
+    }
+
+    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
+        vec![("last_norm", vec![self.last_norm])]
+    }
+
+    fn boxed_clone(&self) -> Box<dyn Transform> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,197 @@
+//! [`Optimizer`]: a chain of transforms, a learning-rate schedule, and the one place where the
+//! step is applied.
+
+use super::{Schedule, Transform};
+use crate::error::{Error, Result};
+
+/// An update rule: a chain of [`Transform`]s followed by a learning-rate [`Schedule`].
+///
+/// One step, with gradient `g` at parameters `x` and step count `t` (starting at 0):
+///
+/// ```text
+/// u ← g;  u ← T_k(u, x) for each transform in order;  x ← x − α_t · u
+/// ```
+///
+/// The learning rate and the minus sign are applied here and nowhere else. Build rules with the
+/// constructors in [`crate::optim::rules`] (`adam`, `adagrad`, …) or compose your own with
+/// [`Optimizer::new`].
+#[derive(Debug, Clone)]
+pub struct Optimizer {
+    name: String,
+    schedule: Schedule,
+    chain: Vec<Box<dyn Transform>>,
+    count: u64,
+    dim: Option<usize>,
+    updates: Vec<f64>,
+    last_lr: f64,
+}
+
+impl Optimizer {
+    /// A rule named `name` from a schedule and a chain of transforms (applied in order).
+    pub fn new(
+        name: impl Into<String>,
+        schedule: impl Into<Schedule>,
+        chain: Vec<Box<dyn Transform>>,
+    ) -> Result<Self> {
+        let schedule = schedule.into();
+        let name = name.into();
+        // Validates a learning rate given as a bare number, and checks every schedule's start.
+        let lr0 = schedule.value(0);
+        if !lr0.is_finite() || lr0 < 0.0 {
+            return Err(Error::InvalidHyperparameter {
+                component: "optimizer",
+                parameter: "learning_rate",
+                value: lr0,
+                reason: "must be finite and >= 0",
+            });
+        }
+        if let Schedule::Constant { value } = schedule {
+            crate::error::positive("optimizer", "learning_rate", value)?;
+        }
+        Ok(Self {
+            name,
+            schedule,
+            chain,
+            count: 0,
+            dim: None,
+            updates: Vec::new(),
+            last_lr: f64::NAN,
+        })
+    }
+
+    /// The rule's name, e.g. `"adam"`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The learning-rate schedule.
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// The transforms, in the order they are applied.
+    pub fn chain(&self) -> &[Box<dyn Transform>] {
+        &self.chain
+    }
+
+    /// Number of steps taken since the last [`Optimizer::init`].
+    pub fn step_count(&self) -> u64 {
+        self.count
+    }
+
+    /// The learning rate the next step will use, `α_t`.
+    pub fn learning_rate(&self) -> f64 {
+        self.schedule.value(self.count)
+    }
+
+    /// The learning rate used by the last step (NaN before the first step).
+    pub fn last_learning_rate(&self) -> f64 {
+        self.last_lr
+    }
+
+    /// Resets all state for a parameter vector of length `dim`.
+    pub fn init(&mut self, dim: usize) {
+        self.count = 0;
+        self.dim = Some(dim);
+        self.updates = vec![0.0; dim];
+        self.last_lr = f64::NAN;
+        for t in &mut self.chain {
+            t.init(dim);
+        }
+    }
+
+    /// Takes one step: `params ← params − α_t · chain(grad)`.
+    ///
+    /// Initialises the state on first use. Errors, leaving params and state untouched, when the
+    /// lengths disagree or the gradient has a non-finite entry.
+    pub fn step(&mut self, params: &mut [f64], grad: &[f64]) -> Result<()> {
+        match self.dim {
+            None => self.init(params.len()),
+            Some(d) if d != params.len() => {
+                return Err(Error::DimensionMismatch {
+                    component: "optimizer",
+                    what: "params",
+                    expected: d,
+                    got: params.len(),
+                })
+            }
+            Some(_) => {}
+        }
+        if grad.len() != params.len() {
+            return Err(Error::DimensionMismatch {
+                component: "optimizer",
+                what: "gradient",
+                expected: params.len(),
+                got: grad.len(),
+            });
+        }
+        if let Some((index, &value)) = grad.iter().enumerate().find(|(_, g)| !g.is_finite()) {
+            return Err(Error::NonFinite {
+                component: "optimizer",
+                what: "gradient",
+                index,
+                value,
+            });
+        }
+        self.updates.copy_from_slice(grad);
+        for t in &mut self.chain {
+            t.update(&mut self.updates, params);
+        }
+        let lr = self.schedule.value(self.count);
+        for (x, u) in params.iter_mut().zip(&self.updates) {
+            *x -= lr * u;
+        }
+        self.last_lr = lr;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Puts `transform` at the front of the chain (clipping, typically). Resets the state.
+    pub fn prepend(mut self, transform: Box<dyn Transform>) -> Self {
+        self.chain.insert(0, transform);
+        self.dim = None;
+        self.count = 0;
+        self
+    }
+
+    /// The update direction `u` (after the chain, before the learning rate) of the last step.
+    pub fn last_update(&self) -> &[f64] {
+        &self.updates
+    }
+
+    /// The per-coordinate effective step of the last update, `α_t · Π_k d_k`, where `d_k` is
+    /// the per-coordinate scale of transform `k` (see [`Transform::scale_factor`]); `None`
+    /// before the first step. For Adam this is `α_t/(√v̂+ε)`; for gradient descent, `α_t`.
+    pub fn effective_step(&self) -> Option<Vec<f64>> {
+        if self.count == 0 {
+            return None;
+        }
+        let mut f = vec![self.last_lr; self.updates.len()];
+        for t in &self.chain {
+            t.scale_factor(&mut f);
+        }
+        Some(f)
+    }
+
+    /// All hyperparameters, prefixed by the transform's name, plus the schedule's.
+    pub fn hyperparameters(&self) -> Vec<(String, f64)> {
+        let mut v = self.schedule.describe();
+        for t in &self.chain {
+            for (k, x) in t.hyperparameters() {
+                v.push((format!("{}.{}", t.name(), k), x));
+            }
+        }
+        v
+    }
+
+    /// All named state buffers, prefixed by the transform's name.
+    pub fn state(&self) -> Vec<(String, Vec<f64>)> {
+        let mut v = vec![("count".to_string(), vec![self.count as f64])];
+        for t in &self.chain {
+            for (k, x) in t.state() {
+                v.push((format!("{}.{}", t.name(), k), x));
+            }
+        }
+        v
+    }
+}

@@ -1,0 +1,59 @@
+//! The [`Problem`] trait.
+
+use crate::error::Result;
+
+/// A differentiable objective over a flat `f64` parameter vector.
+///
+/// This is all a solver in ravine needs: the dimension, and the loss with its gradient written
+/// into the caller's buffer. A problem may split its loss into named components (for a PINN:
+/// the PDE residual and each condition) that are logged beside the total. A stochastic problem
+/// (minibatches, resampled collocation points) chooses its batch in [`Problem::set_batch`]
+/// from its own seed and the batch index, so a run is reproducible.
+pub trait Problem {
+    /// A short name for logs and run files.
+    fn name(&self) -> String {
+        "problem".to_string()
+    }
+
+    /// Number of parameters.
+    fn dim(&self) -> usize;
+
+    /// Names of the loss components, in the order [`Problem::evaluate`] writes them. Empty by
+    /// default.
+    fn component_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Evaluates the loss at `x`, writes its gradient into `grad` (length [`Problem::dim`]) and
+    /// the components into `components` (length `component_names().len()`), and returns the
+    /// loss. Non-finite values are returned as they are: the caller detects divergence.
+    fn evaluate(&self, x: &[f64], grad: &mut [f64], components: &mut [f64]) -> Result<f64>;
+
+    /// The loss alone. The default calls [`Problem::evaluate`] with scratch buffers.
+    fn loss(&self, x: &[f64]) -> Result<f64> {
+        let mut g = vec![0.0; self.dim()];
+        let mut c = vec![0.0; self.component_names().len()];
+        self.evaluate(x, &mut g, &mut c)
+    }
+
+    /// Whether [`Problem::set_batch`] changes the objective.
+    fn is_stochastic(&self) -> bool {
+        false
+    }
+
+    /// Selects batch `index` (0, 1, 2, … during a run). Deterministic problems ignore it;
+    /// stochastic ones draw the batch from their seed and `index` (see [`batch_rng`]).
+    fn set_batch(&mut self, index: u64) {
+        let _ = index;
+    }
+}
+
+/// A random-number generator for batch `index` of a problem seeded with `seed`: ChaCha8 with
+/// the seed as key and the batch index as stream, so batches are independent of each other and
+/// of the order in which they are drawn.
+pub fn batch_rng(seed: u64, index: u64) -> rand_chacha::ChaCha8Rng {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(index);
+    rng
+}

@@ -1,0 +1,182 @@
+//! [`AdaptiveSolver`]: any ravine update rule as an argmin `Solver`.
+
+use argmin::core::{
+    IterState, KvValue, Problem as ArgminHost, Solver, State as _, TerminationReason,
+    TerminationStatus, KV,
+};
+
+use super::bridge::Evaluate;
+use crate::error::{check, Error, Result};
+use crate::optim::Optimizer;
+
+/// The argmin state every ravine solver runs on: parameters and gradient as `Vec<f64>`.
+pub type State = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
+
+/// Where and why a run stopped being finite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Divergence {
+    /// Iteration at which a non-finite value appeared.
+    pub iteration: u64,
+    /// What was non-finite.
+    pub reason: String,
+}
+
+/// One generic adapter that runs any [`Optimizer`] as an argmin `Solver`, so that ravine's
+/// rules and argmin's L-BFGS share the `Executor`, its observers and its termination logic.
+///
+/// Each iteration takes one step from the current point with the gradient stored in the state
+/// and evaluates loss and gradient at the new point (one fused evaluation), so the state's cost
+/// and gradient always belong to its parameters. Per iteration it reports, in argmin's `KV`:
+/// `learning_rate` (the step's `α_t`), `step` (the optimizer's step count) and `grad_norm`
+/// (‖g‖₂ at the new point).
+///
+/// Stops with `SolverConverged` when ‖g‖₂ < `tol_grad`. A non-finite loss or gradient stops
+/// the run with `SolverExit("diverged: …")`; the state keeps the last finite point and
+/// [`AdaptiveSolver::divergence`] says what happened. For a stochastic problem the batch index
+/// advances with every iteration.
+#[derive(Debug, Clone)]
+pub struct AdaptiveSolver {
+    optimizer: Optimizer,
+    tol_grad: f64,
+    divergence: Option<Divergence>,
+}
+
+impl AdaptiveSolver {
+    /// Wraps `optimizer`; no gradient-norm stopping until [`AdaptiveSolver::with_tol_grad`].
+    pub fn new(optimizer: Optimizer) -> Self {
+        Self {
+            optimizer,
+            tol_grad: 0.0,
+            divergence: None,
+        }
+    }
+
+    /// Stops when ‖g‖₂ < `tol_grad` (≥ 0; 0 disables).
+    pub fn with_tol_grad(mut self, tol_grad: f64) -> Result<Self> {
+        check(
+            tol_grad >= 0.0,
+            "adaptive solver",
+            "tol_grad",
+            tol_grad,
+            "must be >= 0",
+        )?;
+        self.tol_grad = tol_grad;
+        Ok(self)
+    }
+
+    /// The wrapped optimizer, with its state.
+    pub fn optimizer(&self) -> &Optimizer {
+        &self.optimizer
+    }
+
+    /// Set when the run stopped on a non-finite loss or gradient.
+    pub fn divergence(&self) -> Option<&Divergence> {
+        self.divergence.as_ref()
+    }
+}
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+fn evaluate<O: Evaluate>(
+    problem: &mut ArgminHost<O>,
+    x: &[f64],
+) -> std::result::Result<super::bridge::Evaluation, argmin::core::Error> {
+    // Counted once as a cost and once as a gradient evaluation, like a fused call would be.
+    let e = problem.problem("cost_count", |p| Ok(p.evaluate(x)?))?;
+    *problem.counts.entry("gradient_count").or_insert(0) += 1;
+    Ok(e)
+}
+
+impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
+    fn name(&self) -> &str {
+        self.optimizer.name()
+    }
+
+    fn init(
+        &mut self,
+        problem: &mut ArgminHost<O>,
+        mut state: State,
+    ) -> std::result::Result<(State, Option<KV>), argmin::core::Error> {
+        let x = state.take_param().ok_or_else(|| Error::InvalidConfig {
+            component: "adaptive solver",
+            message: "no initial parameters".into(),
+        })?;
+        self.optimizer.init(x.len());
+        self.divergence = None;
+        if let Some(p) = problem.problem.as_mut() {
+            p.set_batch(0);
+        }
+        let e = evaluate(problem, &x)?;
+        if let Some(reason) = e.non_finite() {
+            return Err(Error::Diverged {
+                stage: self.optimizer.name().to_string(),
+                iteration: 0,
+                reason,
+                last_loss: f64::NAN,
+                last_finite_params: x,
+            }
+            .into());
+        }
+        let kv = argmin::kv!("grad_norm" => norm(&e.grad););
+        Ok((state.param(x).cost(e.loss).gradient(e.grad), Some(kv)))
+    }
+
+    fn next_iter(
+        &mut self,
+        problem: &mut ArgminHost<O>,
+        mut state: State,
+    ) -> std::result::Result<(State, Option<KV>), argmin::core::Error> {
+        let x = state.take_param().ok_or_else(|| Error::InvalidConfig {
+            component: "adaptive solver",
+            message: "state has no parameters".into(),
+        })?;
+        let g = state.take_gradient().ok_or_else(|| Error::InvalidConfig {
+            component: "adaptive solver",
+            message: "state has no gradient".into(),
+        })?;
+        let mut x_new = x.clone();
+        self.optimizer.step(&mut x_new, &g)?;
+        let iteration = state.get_iter() + 1;
+        if let Some(p) = problem.problem.as_mut() {
+            p.set_batch(iteration);
+        }
+        let lr = self.optimizer.last_learning_rate();
+        let e = evaluate(problem, &x_new)?;
+        let bad = e.non_finite().or_else(|| {
+            x_new
+                .iter()
+                .position(|v| !v.is_finite())
+                .map(|i| format!("non-finite parameter at index {i}"))
+        });
+        if let Some(reason) = bad {
+            let text = format!("diverged: {reason}");
+            self.divergence = Some(Divergence { iteration, reason });
+            let kv = argmin::kv!("learning_rate" => lr; "step" => self.optimizer.step_count(););
+            let cost = state.get_cost();
+            return Ok((
+                state
+                    .param(x)
+                    .gradient(g)
+                    .cost(cost)
+                    .terminate_with(TerminationReason::SolverExit(text)),
+                Some(kv),
+            ));
+        }
+        let mut kv = KV::new();
+        kv.insert("learning_rate", KvValue::Float(lr));
+        kv.insert("step", KvValue::Uint(self.optimizer.step_count()));
+        kv.insert("grad_norm", KvValue::Float(norm(&e.grad)));
+        Ok((state.param(x_new).cost(e.loss).gradient(e.grad), Some(kv)))
+    }
+
+    fn terminate(&mut self, state: &State) -> TerminationStatus {
+        match state.get_gradient() {
+            Some(g) if self.tol_grad > 0.0 && norm(g) < self.tol_grad => {
+                TerminationStatus::Terminated(TerminationReason::SolverConverged)
+            }
+            _ => TerminationStatus::NotTerminated,
+        }
+    }
+}
