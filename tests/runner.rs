@@ -1,0 +1,211 @@
+//! The argmin bridge and the stage runner: L-BFGS and ravine's rules through one executor,
+//! termination reasons, divergence with the last finite parameters kept, stochastic batches.
+
+use ravine::{
+    batch_rng, rules, AdamConfig, Error, LbfgsConfig, Problem, Quadratic, Rosenbrock, Runner,
+    Stage, Termination,
+};
+
+#[test]
+fn adam_then_lbfgs_reaches_rosenbrock_minimum() {
+    let mut p = Rosenbrock::default();
+    let report = Runner::new()
+        .stage(Stage::adaptive(
+            rules::adam(1e-2, AdamConfig::default()).unwrap(),
+            300,
+        ))
+        .stage(Stage::lbfgs(LbfgsConfig::default()))
+        .run(&mut p, vec![-1.2, 1.0], None)
+        .unwrap();
+    assert_eq!(report.stages.len(), 2);
+    assert_eq!(report.stages[0].termination, Termination::MaxIters);
+    assert_eq!(report.stages[0].iterations, 300);
+    // One fused evaluation per Adam step plus the initial point.
+    assert_eq!(report.stages[0].evaluations, 301);
+    assert_eq!(report.stages[1].termination, Termination::Converged);
+    assert!((report.params[0] - 1.0).abs() < 1e-8, "{:?}", report.params);
+    assert!((report.params[1] - 1.0).abs() < 1e-8, "{:?}", report.params);
+    // History: initial point + 300 Adam iterations + L-BFGS iterations, numbered globally.
+    let h = &report.history;
+    assert_eq!(h.records[0].iteration, 0);
+    assert_eq!(h.records[300].iteration, 300);
+    assert_eq!(h.records[300].stage, 0);
+    assert_eq!(h.records[301].stage, 1);
+    assert_eq!(h.records[301].iteration, 301);
+    assert_eq!(
+        h.records.len() as u64,
+        1 + report.stages[0].iterations + report.stages[1].iterations
+    );
+    // The learning rate is logged for Adam, not for L-BFGS.
+    assert_eq!(h.records[1].learning_rate, 1e-2);
+    assert!(h.records[301].learning_rate.is_nan());
+    // Recorded losses are the true losses at recorded points: check one against the problem.
+    assert_eq!(h.records.last().unwrap().loss, report.loss);
+}
+
+#[test]
+fn gradient_tolerance_stops_adaptive_stage() {
+    let mut p = Quadratic::diagonal(&[1.0, 2.0], vec![1.0, -1.0]).unwrap();
+    let report = Runner::new()
+        .stage(Stage::Adaptive {
+            optimizer: rules::gd(0.4).unwrap(),
+            max_iters: 10_000,
+            tol_grad: 1e-9,
+        })
+        .run(&mut p, vec![0.0, 0.0], None)
+        .unwrap();
+    assert_eq!(report.stages[0].termination, Termination::Converged);
+    // GD contracts the slow coordinate by (1 − 0.4·1) = 0.6 per step; ‖g‖ < 1e-9 needs
+    // 0.6^k < 1e-9 → k = 41 steps (the fast one contracts by 0.2).
+    assert_eq!(report.stages[0].iterations, 41);
+    assert!(report.history.records.last().unwrap().grad_norm < 1e-9);
+}
+
+#[test]
+fn divergence_keeps_last_finite_parameters() {
+    // GD with step 3 on f = x²/2 · λ=1 multiplies x by −2 each step: |x| grows until the loss
+    // overflows to +inf; the error must carry the last finite point.
+    let mut p = Quadratic::diagonal(&[1.0], vec![0.0]).unwrap();
+    let err = Runner::new()
+        .stage(Stage::adaptive(rules::gd(3.0).unwrap(), 10_000))
+        .run(&mut p, vec![1.0], None)
+        .unwrap_err();
+    match err {
+        Error::Diverged {
+            iteration,
+            last_finite_params,
+            last_loss,
+            reason,
+            ..
+        } => {
+            assert!(reason.contains("non-finite"), "{reason}");
+            // x_k = (−2)^k, loss = 2^(2k)/2 overflows f64 when 2k − 1 > 1023.
+            assert_eq!(last_finite_params[0].abs().log2(), (iteration - 1) as f64);
+            assert!(last_loss.is_finite());
+            let x = last_finite_params[0];
+            assert_eq!(last_loss, 0.5 * x * x);
+        }
+        e => panic!("expected divergence, got {e}"),
+    }
+}
+
+/// A loss whose gradient lies: L-BFGS's line search cannot satisfy the Wolfe conditions.
+struct WrongGradient;
+
+impl Problem for WrongGradient {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn evaluate(&self, x: &[f64], grad: &mut [f64], _c: &mut [f64]) -> ravine::Result<f64> {
+        grad[0] = -x[0];
+        grad[1] = -x[1];
+        Ok(0.5 * (x[0] * x[0] + x[1] * x[1]))
+    }
+}
+
+#[test]
+fn line_search_failure_is_reported_not_silent() {
+    let mut p = WrongGradient;
+    let report = Runner::new()
+        .stage(Stage::lbfgs(LbfgsConfig::default()))
+        .run(&mut p, vec![1.0, 2.0], None)
+        .unwrap();
+    match &report.stages[0].termination {
+        Termination::LineSearchFailed(msg) => assert!(msg.contains("Line search"), "{msg}"),
+        t => panic!("expected a line-search failure, got {t}"),
+    }
+    // The parameters are the last accepted point: the start.
+    assert_eq!(report.params, vec![1.0, 2.0]);
+}
+
+/// Least squares on seeded minibatches of a fixed data set: y = a·t + noise.
+struct Minibatch {
+    seed: u64,
+    data: Vec<(f64, f64)>,
+    batch: Vec<usize>,
+}
+
+impl Problem for Minibatch {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn evaluate(&self, x: &[f64], grad: &mut [f64], _c: &mut [f64]) -> ravine::Result<f64> {
+        let n = self.batch.len() as f64;
+        let (mut f, mut g) = (0.0, 0.0);
+        for &i in &self.batch {
+            let (t, y) = self.data[i];
+            let r = x[0] * t - y;
+            f += 0.5 * r * r / n;
+            g += r * t / n;
+        }
+        grad[0] = g;
+        Ok(f)
+    }
+    fn is_stochastic(&self) -> bool {
+        true
+    }
+    fn set_batch(&mut self, index: u64) {
+        use rand::Rng;
+        let mut rng = batch_rng(self.seed, index);
+        self.batch = (0..8)
+            .map(|_| rng.random_range(0..self.data.len()))
+            .collect();
+    }
+}
+
+fn minibatch(seed: u64) -> Minibatch {
+    let data = (0..100)
+        .map(|i| {
+            let t = i as f64 / 100.0;
+            (t, 2.0 * t + 0.01 * ((i * 37 % 11) as f64 - 5.0))
+        })
+        .collect();
+    Minibatch {
+        seed,
+        data,
+        batch: vec![],
+    }
+}
+
+#[test]
+fn stochastic_runs_are_reproducible_and_seed_dependent() {
+    let run = |seed| {
+        let mut p = minibatch(seed);
+        Runner::new()
+            .stage(Stage::adaptive(
+                rules::adam(0.05, AdamConfig::default()).unwrap(),
+                400,
+            ))
+            .run(&mut p, vec![0.0], None)
+            .unwrap()
+    };
+    let (a, b, c) = (run(1), run(1), run(2));
+    assert_eq!(a.params, b.params);
+    assert_eq!(a.history.losses(), b.history.losses());
+    assert_ne!(a.history.losses(), c.history.losses());
+    // Both seeds find the slope of the full data set's least-squares fit (≈ 2) to within
+    // minibatch noise.
+    for r in [&a, &c] {
+        assert!((r.params[0] - 2.0).abs() < 0.05, "{:?}", r.params);
+    }
+}
+
+#[test]
+fn bad_runner_input_is_a_typed_error() {
+    let mut p = Rosenbrock::default();
+    let e = Runner::new().run(&mut p, vec![0.0, 0.0], None).unwrap_err();
+    assert_eq!(e.to_string(), "runner: no stages");
+    let e = Runner::new()
+        .stage(Stage::lbfgs(LbfgsConfig::default()))
+        .run(&mut p, vec![0.0], None)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "runner: initial parameters has length 1, expected 2"
+    );
+    let e = Runner::new()
+        .stage(Stage::lbfgs(LbfgsConfig::default()))
+        .run(&mut p, vec![0.0, f64::NAN], None)
+        .unwrap_err();
+    assert!(matches!(e, Error::NonFinite { index: 1, .. }), "{e}");
+}
