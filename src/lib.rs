@@ -12,6 +12,7 @@
 
 pub mod error;
 pub mod io;
+pub mod landscapes;
 pub mod optim;
 pub mod problem;
 pub mod run;
