@@ -21,7 +21,9 @@ fn schedule(s: &Value) -> Schedule {
     match s["kind"].as_str().unwrap() {
         "constant" => Schedule::constant(f(s, "value")),
         "step" => Schedule::step(f(s, "init"), u(s, "every"), f(s, "factor")),
-        "exponential" => Schedule::exponential(f(s, "init"), f(s, "rate"), u(s, "transition_steps")),
+        "exponential" => {
+            Schedule::exponential(f(s, "init"), f(s, "rate"), u(s, "transition_steps"))
+        }
         "cosine" => Schedule::cosine(f(s, "init"), u(s, "decay_steps"), f(s, "alpha")),
         "warmup" => Schedule::warmup(
             f(s, "start"),
@@ -95,7 +97,12 @@ fn first_five_updates_match_optax() {
         eps_root: f(a, "eps_root"),
     };
     let x0 = vec_of(&doc["x0"]);
-    let grads: Vec<Vec<f64>> = doc["grads"].as_array().unwrap().iter().map(vec_of).collect();
+    let grads: Vec<Vec<f64>> = doc["grads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(vec_of)
+        .collect();
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 19, "fixture has {} cases", cases.len());
     let mut worst = (0.0f64, String::new());

@@ -131,7 +131,11 @@ fn claim_10_adagrad_gives_rare_features_larger_steps() {
 #[test]
 fn claim_11_epsilon_caps_tiny_steps() {
     let f = landscapes::epsilon_floor().unwrap();
-    for (g, expected) in [("1e-14", 1.0 / (1.0 + 1e-6)), ("1e-12", 1.0 / (1.0 + 1e-4)), ("1e-10", 1.0 / 1.01)] {
+    for (g, expected) in [
+        ("1e-14", 1.0 / (1.0 + 1e-6)),
+        ("1e-12", 1.0 / (1.0 + 1e-4)),
+        ("1e-10", 1.0 / 1.01),
+    ] {
         let r = n(&f, &format!("g{g}.step_over_cap"));
         assert!(r <= 1.0 && (r - expected).abs() < 1e-9, "g {g}: {r}");
     }

@@ -61,8 +61,13 @@ fn run_file_round_trips_through_hdf5() {
     assert!(!path.exists());
     let partial = dir.path().join("sub/run.h5.partial");
     assert!(partial.exists());
-    file.write_array("prediction", "grid", &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])
-        .unwrap();
+    file.write_array(
+        "prediction",
+        "grid",
+        &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        &[2, 3],
+    )
+    .unwrap();
     let written = file.finish().unwrap();
     assert_eq!(written, path);
     assert!(path.exists() && !partial.exists());
@@ -146,7 +151,10 @@ fn run_file_round_trips_through_hdf5() {
     assert_eq!(attr_f64(&f.group("final").unwrap(), "loss"), report.loss);
     let grid = f.dataset("prediction/grid").unwrap();
     assert_eq!(grid.shape(), vec![2, 3]);
-    assert_eq!(grid.read_raw::<f64>().unwrap(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert_eq!(
+        grid.read_raw::<f64>().unwrap(),
+        vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    );
 }
 
 #[test]
@@ -181,7 +189,11 @@ fn diverged_run_is_written_with_its_status() {
     let status = attr_str(&f.as_group().unwrap(), "status");
     assert_eq!(status, err.to_string());
     assert!(status.contains("diverged"), "{status}");
-    let params = f.dataset("final/params").unwrap().read_raw::<f64>().unwrap();
+    let params = f
+        .dataset("final/params")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
     assert!(params.iter().all(|v| v.is_finite()));
     match err {
         ravine::Error::Diverged {

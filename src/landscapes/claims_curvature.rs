@@ -34,7 +34,10 @@ fn adagrad_s0_lr(lr: f64) -> Result<Optimizer> {
 /// to 2/λmax, plus the optimal fixed step 2/(λmax + λmin); AdaGrad and Adam: 8 per decade from
 /// 1e-4 to 1). Start (0.8, −1.1), at most 2·10⁵ steps.
 pub fn ill_conditioned() -> Result<Finding> {
-    let mut f = Finding::new(1, "diagonal preconditioning on an ill-conditioned quadratic");
+    let mut f = Finding::new(
+        1,
+        "diagonal preconditioning on an ill-conditioned quadratic",
+    );
     let (lmax, lmin) = (1.0, 1.0 / KAPPA);
     // A generic start: not along an eigenvector in either frame, not on a lattice of steps.
     let x0 = [0.8, -1.1];
@@ -60,15 +63,15 @@ pub fn ill_conditioned() -> Result<Finding> {
             let best = best_over(&adaptive_rates, build, q, &x0, TOL, MAX_STEPS)?;
             let steps = best.map_or(f64::INFINITY, |(k, _)| k as f64);
             f.num(format!("{label}.{name}_steps"), steps);
-            f.num(format!("{label}.{name}_lr"), best.map_or(f64::NAN, |(_, r)| r));
+            f.num(
+                format!("{label}.{name}_lr"),
+                best.map_or(f64::NAN, |(_, r)| r),
+            );
             f.num(format!("{label}.{name}_speedup"), gd_steps / steps);
         }
     }
     let view = f.clone();
-    let r = |label: &str, name: &str| {
-        view.get(&format!("{label}.{name}_speedup"))
-            .unwrap_or(0.0)
-    };
+    let r = |label: &str, name: &str| view.get(&format!("{label}.{name}_speedup")).unwrap_or(0.0);
     // As stated: AdaGrad (in Duchi et al.'s form) and Adam are >= 10x faster when aligned.
     f.holds = r("aligned", "adagrad_s0") >= 10.0 && r("aligned", "adam") >= 10.0;
     f.note = format!(
@@ -135,8 +138,11 @@ pub fn plateau() -> Result<Finding> {
     let mut f = Finding::new(2, "plateau + sharp basin: no fixed step works");
     let p = PlateauBasin::standard(1);
     let grid = log_grid(1e-4, 1e2, 4);
-    let methods: [(&str, fn(f64) -> Result<Optimizer>); 3] =
-        [("gd", rules::gd), ("adagrad", adagrad_lr), ("adam", adam_lr)];
+    let methods: [(&str, fn(f64) -> Result<Optimizer>); 3] = [
+        ("gd", rules::gd),
+        ("adagrad", adagrad_lr),
+        ("adam", adam_lr),
+    ];
     let mut summary = Vec::new();
     for (name, build) in methods {
         let (mut stalled, mut failed, mut converged) = (0u32, 0u32, Vec::new());
@@ -228,10 +234,11 @@ pub fn rosenbrock_table() -> Result<(Finding, Vec<RosenbrockRow>)> {
     let mut rows = Vec::new();
     for (stage, settings) in stages {
         let mut p = Rosenbrock::default();
-        let report = Runner::new()
-            .keep_history(false)
-            .stage(stage)
-            .run(&mut p, vec![-1.2, 1.0], None)?;
+        let report =
+            Runner::new()
+                .keep_history(false)
+                .stage(stage)
+                .run(&mut p, vec![-1.2, 1.0], None)?;
         let s = &report.stages[0];
         rows.push(RosenbrockRow {
             solver: s.name.clone(),
@@ -261,7 +268,9 @@ pub fn rosenbrock_table() -> Result<(Finding, Vec<RosenbrockRow>)> {
          loss {:.1e}",
         lbfgs.as_ref().map_or(0, |l| l.evaluations),
         lbfgs.as_ref().map_or(f64::NAN, |l| l.final_loss),
-        lbfgs.as_ref().map_or(String::new(), |l| l.termination.to_string()),
+        lbfgs
+            .as_ref()
+            .map_or(String::new(), |l| l.termination.to_string()),
         best_adaptive
     );
     Ok((f, rows))

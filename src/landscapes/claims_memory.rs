@@ -87,7 +87,8 @@ pub fn oscillating_gradients() -> Result<Finding> {
     let mut worst_closed: f64 = 0.0;
     for (i, vi) in v.iter().enumerate() {
         let (t0, t1) = (1000usize, n);
-        let slope = (ada[t1 - 1][i].ln() - ada[t0 - 1][i].ln()) / ((t1 as f64).ln() - (t0 as f64).ln());
+        let slope =
+            (ada[t1 - 1][i].ln() - ada[t0 - 1][i].ln()) / ((t1 as f64).ln() - (t0 as f64).ln());
         let scaled = (t1 as f64).sqrt() * ada[t1 - 1][i] * vi / alpha;
         f.num(format!("adagrad.loglog_slope_v{vi}"), slope)
             .num(format!("adagrad.sqrt_t_step_v_over_alpha_v{vi}"), scaled);
@@ -164,7 +165,8 @@ pub fn dormant_parameter() -> Result<Finding> {
         Ok((x[1] - before).abs() / steady)
     };
     let t = 1001f64;
-    let closed = (1.0 - cfg.b1) / (1.0 - cfg.b1.powf(t)) / ((1.0 - cfg.b2) / (1.0 - cfg.b2.powf(t))).sqrt();
+    let closed =
+        (1.0 - cfg.b1) / (1.0 - cfg.b1.powf(t)) / ((1.0 - cfg.b2) / (1.0 - cfg.b2.powf(t))).sqrt();
     let adam_fresh = first_wake_step(rules::adam(alpha, cfg)?, 0, 1000)?;
     let ams_fresh = first_wake_step(rules::amsgrad(alpha, cfg)?, 0, 1000)?;
     let adam_hist = first_wake_step(rules::adam(alpha, cfg)?, 100, 1000)?;

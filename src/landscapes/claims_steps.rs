@@ -95,7 +95,10 @@ pub fn adam_as_sign_descent() -> Result<Finding> {
         }
     }
     f.num("max_abs_step_over_alpha_minus_1", max_rel_dev)
-        .num("max_step_difference_vs_sign_descent_over_alpha", max_vs_sign)
+        .num(
+            "max_step_difference_vs_sign_descent_over_alpha",
+            max_vs_sign,
+        )
         .num("max_deviation_from_alpha_g_over_g_plus_eps", max_bound_dev);
     f.holds = max_rel_dev < 1e-3;
     f.note = format!(

@@ -15,5 +15,7 @@ pub use claims_memory::{
     adagrad_vs_rmsprop_memory, amsgrad_vs_adam_collapse, dormant_parameter, oscillating_gradients,
     sparse_features,
 };
-pub use claims_steps::{adam_as_sign_descent, coupled_vs_decoupled_decay, epsilon_floor, normalized_gd};
+pub use claims_steps::{
+    adam_as_sign_descent, coupled_vs_decoupled_decay, epsilon_floor, normalized_gd,
+};
 pub use finding::{all_findings, steps_to_tolerance, Finding};
