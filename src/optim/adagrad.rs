@@ -94,3 +94,26 @@ impl Transform for AdaGrad {
         Box::new(self.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accumulator_and_zero_handling() {
+        let mut a = AdaGrad::new(0.0, 0.0).unwrap();
+        a.init(2);
+        let mut u = [3.0, 0.0];
+        a.update(&mut u, &[0.0, 0.0]);
+        // s = (9, 0): first coordinate 3/√9 = 1; second has s = 0, so 0 rather than NaN.
+        assert_eq!(u, [1.0, 0.0]);
+        let mut u = [4.0, 0.0];
+        a.update(&mut u, &[0.0, 0.0]);
+        assert_eq!(u, [4.0 / 5.0, 0.0]);
+        assert_eq!(a.sum_of_squares(), &[25.0, 0.0]);
+        assert_eq!(
+            AdaGrad::new(-0.1, 1e-7).unwrap_err().to_string(),
+            "adagrad: invalid initial_accumulator = -0.1: must be finite and >= 0"
+        );
+    }
+}

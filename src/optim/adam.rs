@@ -174,3 +174,85 @@ impl Transform for Adam {
         Box::new(self.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::{rules, AdamConfig, EpsPlacement, Rms};
+
+    #[test]
+    fn effective_step_is_alpha_over_sqrt_vhat_plus_eps() {
+        let alpha = 0.01;
+        let mut opt = rules::adam(alpha, AdamConfig::default()).unwrap();
+        let mut x = vec![0.0; 3];
+        let grads = [[1.0, -0.5, 1e-3], [0.2, 0.4, -2e-3], [-1.0, 0.1, 0.0]];
+        let (b2, eps) = (0.999f64, 1e-8);
+        let mut v = [0.0; 3];
+        for (t, g) in grads.iter().enumerate() {
+            opt.step(&mut x, g).unwrap();
+            for i in 0..3 {
+                v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+            }
+            let c2 = 1.0 - b2.powi(t as i32 + 1);
+            let eff = opt.effective_step().unwrap();
+            for i in 0..3 {
+                let want = alpha / ((v[i] / c2).sqrt() + eps);
+                assert!((eff[i] / want - 1.0).abs() < 1e-14, "{} vs {want}", eff[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn rmsprop_with_bias_correction_equals_adam_without_momentum() {
+        // optax's documented equivalence: scale_by_rms(decay=b2, eps_in_sqrt=False,
+        // bias_correction=True) == scale_by_adam(b1=0, b2=b2).
+        let b2 = 0.99;
+        let mut adam = rules::adam(
+            0.1,
+            AdamConfig {
+                b1: 0.0,
+                b2,
+                ..AdamConfig::default()
+            },
+        )
+        .unwrap();
+        let rms = Rms::new(b2, 1e-8, 0.0, EpsPlacement::OutsideSqrt, true).unwrap();
+        let mut rms = crate::Optimizer::new("rms", 0.1, vec![Box::new(rms)]).unwrap();
+        let (mut x, mut y) = (vec![1.0, -1.0], vec![1.0, -1.0]);
+        for k in 0..50 {
+            let g = [(k as f64 * 0.7).sin(), 1e-3 * (k as f64).cos()];
+            adam.step(&mut x, &g).unwrap();
+            rms.step(&mut y, &g).unwrap();
+        }
+        for (a, b) in x.iter().zip(&y) {
+            assert!((a - b).abs() < 1e-14, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn amsgrad_denominator_never_decreases() {
+        let mut opt = Adam::amsgrad(0.9, 0.999, 1e-8, 0.0).unwrap();
+        opt.init(1);
+        let mut last = 0.0;
+        for k in 0..500 {
+            let mut u = [if k < 50 { 5.0 } else { 0.01 }];
+            opt.update(&mut u, &[0.0]);
+            let d = opt.denominator()[0];
+            assert!(d >= last);
+            last = d;
+        }
+    }
+
+    #[test]
+    fn invalid_betas_are_named() {
+        let e = Adam::new(1.0, 0.999, 1e-8, 0.0).unwrap_err();
+        assert_eq!(e.to_string(), "adam: invalid b1 = 1: must lie in [0, 1)");
+        let e = Adam::amsgrad(0.9, -0.1, 1e-8, 0.0).unwrap_err();
+        assert_eq!(e.to_string(), "amsgrad: invalid b2 = -0.1: must lie in [0, 1)");
+        let e = Adam::new(0.9, 0.999, -1e-8, 0.0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "adam: invalid eps = -0.00000001: must be finite and >= 0"
+        );
+    }
+}

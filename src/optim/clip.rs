@@ -123,3 +123,33 @@ impl Transform for ClipByValue {
         Box::new(self.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_norm_and_value_clipping() {
+        let mut c = ClipByGlobalNorm::new(1.0).unwrap();
+        c.init(2);
+        let mut u = [3.0, 4.0];
+        c.update(&mut u, &[0.0; 2]);
+        assert!((u[0] - 0.6).abs() < 1e-15 && (u[1] - 0.8).abs() < 1e-15);
+        let mut f = [1.0, 1.0];
+        c.scale_factor(&mut f);
+        assert_eq!(f, [0.2, 0.2]);
+        let mut u = [0.3, 0.4];
+        c.update(&mut u, &[0.0; 2]);
+        assert_eq!(u, [0.3, 0.4]);
+
+        let mut v = ClipByValue::new(0.5).unwrap();
+        v.init(3);
+        let mut u = [2.0, -0.1, -1.0];
+        v.update(&mut u, &[0.0; 3]);
+        assert_eq!(u, [0.5, -0.1, -0.5]);
+        let mut f = [1.0; 3];
+        v.scale_factor(&mut f);
+        assert_eq!(f, [0.25, 1.0, 0.5]);
+        assert!(ClipByValue::new(0.0).is_err());
+    }
+}

@@ -91,3 +91,32 @@ impl Transform for Momentum {
         Box::new(self.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_gradient_builds_geometric_sum() {
+        let mu = 0.9f64;
+        let (mut hb, mut nv) = (Momentum::heavy_ball(mu).unwrap(), Momentum::nesterov(mu).unwrap());
+        hb.init(1);
+        nv.init(1);
+        for t in 1..=30 {
+            let (mut a, mut b) = ([2.0], [2.0]);
+            hb.update(&mut a, &[0.0]);
+            nv.update(&mut b, &[0.0]);
+            let m = 2.0 * (1.0 - mu.powi(t)) / (1.0 - mu);
+            assert!((a[0] - m).abs() < 1e-13);
+            assert!((b[0] - (2.0 + mu * m)).abs() < 1e-13);
+        }
+    }
+
+    #[test]
+    fn momentum_out_of_range_is_named() {
+        assert_eq!(
+            Momentum::nesterov(1.5).unwrap_err().to_string(),
+            "nesterov: invalid momentum = 1.5: must lie in [0, 1)"
+        );
+    }
+}

@@ -69,3 +69,30 @@ impl Transform for Normalize {
         Box::new(self.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::optim::rules;
+
+    #[test]
+    fn every_step_has_length_eta() {
+        let mut opt = rules::normalized_gd(0.05, 0.0).unwrap();
+        let mut x = vec![1.0, 2.0, -3.0];
+        for k in 0..20 {
+            let before = x.clone();
+            let g = [k as f64 + 1.0, -1e-6, 1e3];
+            opt.step(&mut x, &g).unwrap();
+            let len = x
+                .iter()
+                .zip(&before)
+                .map(|(a, b)| (a - b).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            assert!((len - 0.05).abs() < 1e-15);
+        }
+        let mut zero = rules::normalized_gd(0.05, 0.0).unwrap();
+        let mut y = vec![1.0];
+        zero.step(&mut y, &[0.0]).unwrap();
+        assert_eq!(y, vec![1.0]);
+    }
+}
