@@ -58,7 +58,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             file.set_attr(&g, name, *v)?;
         }
     }
-    let columns: [(&str, fn(&landscapes::RosenbrockRow) -> f64); 4] = [
+    type Column = fn(&landscapes::RosenbrockRow) -> f64;
+    let columns: [(&str, Column); 4] = [
         ("evaluations", |r| r.evaluations as f64),
         ("iterations", |r| r.iterations as f64),
         ("seconds", |r| r.seconds),

@@ -50,7 +50,11 @@ fn run(opt: Optimizer, p: &mut dyn Problem, x0: Vec<f64>, steps: u64) -> (Vec<f6
         .stage(Stage::adaptive(opt, steps))
         .run(p, x0, None)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(report.stages[0].termination, Termination::MaxIters, "{name}");
+    assert_eq!(
+        report.stages[0].termination,
+        Termination::MaxIters,
+        "{name}"
+    );
     (report.params, report.loss)
 }
 
@@ -88,7 +92,12 @@ fn check_gradient(p: &dyn Problem, x: &[f64]) {
         xm[i] -= h;
         let fd = (p.loss(&xp).unwrap() - p.loss(&xm).unwrap()) / (2.0 * h);
         let err = (fd - g[i]).abs() / g[i].abs().max(1e-3);
-        assert!(err < 1e-6, "{}: d/dx{i} analytic {} vs fd {fd}", p.name(), g[i]);
+        assert!(
+            err < 1e-6,
+            "{}: d/dx{i} analytic {} vs fd {fd}",
+            p.name(),
+            g[i]
+        );
     }
 }
 
@@ -105,7 +114,11 @@ fn problem_gradients_match_finite_differences() {
 #[test]
 fn problem_constructors_reject_bad_input() {
     let e = Quadratic::new(vec![1.0, 2.0, 3.0, 4.0], vec![0.0, 0.0]).unwrap_err();
-    assert!(e.to_string().starts_with("quadratic: invalid hessian asymmetry"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("quadratic: invalid hessian asymmetry"),
+        "{e}"
+    );
     let e = Quadratic::new(vec![1.0], vec![0.0, 0.0]).unwrap_err();
     assert_eq!(e.to_string(), "quadratic: hessian has length 1, expected 4");
     let e = PlateauBasin::new(1, 1e-3, 1.0, 0.0).unwrap_err();

@@ -11,6 +11,9 @@ const KAPPA: f64 = 1e4;
 const TOL: f64 = 1e-8;
 const MAX_STEPS: u64 = 200_000;
 
+/// Builds a rule from its learning rate.
+type RuleBuilder = fn(f64) -> Result<Optimizer>;
+
 fn adam_lr(lr: f64) -> Result<Optimizer> {
     rules::adam(lr, AdamConfig::default())
 }
@@ -56,7 +59,7 @@ pub fn ill_conditioned() -> Result<Finding> {
         f.num(format!("{label}.gd_steps"), gd_steps);
         f.num(format!("{label}.gd_lr"), gd.map_or(f64::NAN, |(_, r)| r));
         for (name, build) in [
-            ("adagrad", adagrad_lr as fn(f64) -> Result<Optimizer>),
+            ("adagrad", adagrad_lr as RuleBuilder),
             ("adagrad_s0", adagrad_s0_lr),
             ("adam", adam_lr),
         ] {
@@ -138,7 +141,7 @@ pub fn plateau() -> Result<Finding> {
     let mut f = Finding::new(2, "plateau + sharp basin: no fixed step works");
     let p = PlateauBasin::standard(1);
     let grid = log_grid(1e-4, 1e2, 4);
-    let methods: [(&str, fn(f64) -> Result<Optimizer>); 3] = [
+    let methods: [(&str, RuleBuilder); 3] = [
         ("gd", rules::gd),
         ("adagrad", adagrad_lr),
         ("adam", adam_lr),

@@ -248,7 +248,10 @@ mod tests {
         let e = Adam::new(1.0, 0.999, 1e-8, 0.0).unwrap_err();
         assert_eq!(e.to_string(), "adam: invalid b1 = 1: must lie in [0, 1)");
         let e = Adam::amsgrad(0.9, -0.1, 1e-8, 0.0).unwrap_err();
-        assert_eq!(e.to_string(), "amsgrad: invalid b2 = -0.1: must lie in [0, 1)");
+        assert_eq!(
+            e.to_string(),
+            "amsgrad: invalid b2 = -0.1: must lie in [0, 1)"
+        );
         let e = Adam::new(0.9, 0.999, -1e-8, 0.0).unwrap_err();
         assert_eq!(
             e.to_string(),

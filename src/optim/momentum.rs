@@ -99,7 +99,10 @@ mod tests {
     #[test]
     fn constant_gradient_builds_geometric_sum() {
         let mu = 0.9f64;
-        let (mut hb, mut nv) = (Momentum::heavy_ball(mu).unwrap(), Momentum::nesterov(mu).unwrap());
+        let (mut hb, mut nv) = (
+            Momentum::heavy_ball(mu).unwrap(),
+            Momentum::nesterov(mu).unwrap(),
+        );
         hb.init(1);
         nv.init(1);
         for t in 1..=30 {

@@ -225,7 +225,10 @@ mod tests {
         assert_eq!(x, x_before);
         assert_eq!(opt.state(), state_before);
         let e = opt.step(&mut x, &[0.1]).unwrap_err();
-        assert_eq!(e.to_string(), "optimizer: gradient has length 1, expected 2");
+        assert_eq!(
+            e.to_string(),
+            "optimizer: gradient has length 1, expected 2"
+        );
         let mut y = vec![0.0; 3];
         let e = opt.step(&mut y, &[0.0; 3]).unwrap_err();
         assert_eq!(e.to_string(), "optimizer: params has length 3, expected 2");
@@ -247,7 +250,8 @@ mod tests {
         let mut a = rules::amsgrad(1e-2, Default::default()).unwrap();
         let mut x = vec![0.3, -0.7];
         for k in 0..10 {
-            a.step(&mut x, &[k as f64 - 4.0, 1.0 / (k + 1) as f64]).unwrap();
+            a.step(&mut x, &[k as f64 - 4.0, 1.0 / (k + 1) as f64])
+                .unwrap();
         }
         let mut b = a.clone();
         let mut y = x.clone();
