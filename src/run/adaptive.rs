@@ -79,10 +79,22 @@ fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
+fn missing(what: &str) -> Error {
+    Error::InvalidConfig {
+        component: "adaptive solver",
+        message: format!("state has no {what}"),
+    }
+}
+
+/// Selects batch `batch`, then evaluates loss and gradient at `x`.
 fn evaluate<O: Evaluate>(
     problem: &mut ArgminHost<O>,
     x: &[f64],
+    batch: u64,
 ) -> std::result::Result<super::bridge::Evaluation, argmin::core::Error> {
+    if let Some(p) = problem.problem.as_mut() {
+        p.set_batch(batch);
+    }
     // Counted once as a cost and once as a gradient evaluation, like a fused call would be.
     let e = problem.problem("cost_count", |p| Ok(p.evaluate(x)?))?;
     *problem.counts.entry("gradient_count").or_insert(0) += 1;
@@ -99,16 +111,12 @@ impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
         problem: &mut ArgminHost<O>,
         mut state: State,
     ) -> std::result::Result<(State, Option<KV>), argmin::core::Error> {
-        let x = state.take_param().ok_or_else(|| Error::InvalidConfig {
-            component: "adaptive solver",
-            message: "no initial parameters".into(),
-        })?;
+        let x = state
+            .take_param()
+            .ok_or_else(|| missing("initial parameters"))?;
         self.optimizer.init(x.len());
         self.divergence = None;
-        if let Some(p) = problem.problem.as_mut() {
-            p.set_batch(0);
-        }
-        let e = evaluate(problem, &x)?;
+        let e = evaluate(problem, &x, 0)?;
         if let Some(reason) = e.non_finite() {
             return Err(Error::Diverged {
                 stage: self.optimizer.name().to_string(),
@@ -128,22 +136,13 @@ impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
         problem: &mut ArgminHost<O>,
         mut state: State,
     ) -> std::result::Result<(State, Option<KV>), argmin::core::Error> {
-        let x = state.take_param().ok_or_else(|| Error::InvalidConfig {
-            component: "adaptive solver",
-            message: "state has no parameters".into(),
-        })?;
-        let g = state.take_gradient().ok_or_else(|| Error::InvalidConfig {
-            component: "adaptive solver",
-            message: "state has no gradient".into(),
-        })?;
+        let x = state.take_param().ok_or_else(|| missing("parameters"))?;
+        let g = state.take_gradient().ok_or_else(|| missing("gradient"))?;
         let mut x_new = x.clone();
         self.optimizer.step(&mut x_new, &g)?;
         let iteration = state.get_iter() + 1;
-        if let Some(p) = problem.problem.as_mut() {
-            p.set_batch(iteration);
-        }
         let lr = self.optimizer.last_learning_rate();
-        let e = evaluate(problem, &x_new)?;
+        let e = evaluate(problem, &x_new, iteration)?;
         let bad = e.non_finite().or_else(|| {
             x_new
                 .iter()
