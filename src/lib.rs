@@ -13,6 +13,7 @@
 pub mod error;
 pub mod io;
 pub mod landscapes;
+pub mod nn;
 pub mod optim;
 pub mod problem;
 pub mod run;

@@ -1,0 +1,16 @@
+//! The derivative core: an MLP whose input derivatives are propagated as truncated Taylor jets
+//! (batched as matrix products with faer) and whose parameter gradients come from a
+//! hand-written reverse pass through the same computation, parallel over chunks of points.
+
+mod activation;
+mod batch;
+mod jet;
+mod mlp;
+mod taylor;
+
+pub use activation::Activation;
+pub use batch::{loss_and_gradient, predict, CHUNK_POINTS};
+pub use jet::{Direction, JetSpec, MAX_ORDER};
+pub(crate) use mlp::standard_normal;
+pub use mlp::Mlp;
+pub use taylor::{backward, forward, Tape};
