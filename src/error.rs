@@ -70,6 +70,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A PDE residual returned a non-finite value where the network's jets were finite: a bug
+    /// in the residual function (a log of a negative number, say), not a divergence.
+    #[error("pde {pde}: residual is {value} at point {point:?} although the network output there is finite")]
+    Residual {
+        /// The PDE's name.
+        pde: String,
+        /// The collocation point.
+        point: Vec<f64>,
+        /// The residual's value.
+        value: f64,
+    },
     /// argmin reported an error that is not a divergence.
     #[error("argmin ({stage}): {message}")]
     Solver {

@@ -15,7 +15,9 @@ pub mod io;
 pub mod landscapes;
 pub mod nn;
 pub mod optim;
+pub mod pinn;
 pub mod problem;
+pub mod reference;
 pub mod run;
 
 pub use error::{Error, Result};

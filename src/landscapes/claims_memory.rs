@@ -6,6 +6,7 @@ use rand::{Rng, SeedableRng};
 use super::finding::Finding;
 use crate::error::Result;
 use crate::optim::{rules, AdamConfig, Optimizer, RmsPropConfig};
+use crate::problem::standard_normal;
 
 /// Runs `opt` on a fixed gradient sequence and returns the effective step after each step.
 fn effective_steps(mut opt: Optimizer, grads: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {
@@ -227,11 +228,4 @@ pub fn sparse_features() -> Result<Finding> {
         w[0], w[1]
     );
     Ok(f)
-}
-
-/// A standard normal draw by Box-Muller (rand 0.9 has no normal distribution of its own).
-fn standard_normal(rng: &mut impl Rng) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }

@@ -1,6 +1,8 @@
 //! [`Mlp`]: a multilayer perceptron over a flat parameter vector, with Glorot initialisation.
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
+
+use crate::problem::standard_normal;
 
 use super::Activation;
 use crate::error::{Error, Result};
@@ -96,13 +98,6 @@ impl Mlp {
         }
         p
     }
-}
-
-/// A standard normal draw by Box-Muller.
-pub(crate) fn standard_normal(rng: &mut impl Rng) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>();
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 #[cfg(test)]

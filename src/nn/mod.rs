@@ -11,6 +11,5 @@ mod taylor;
 pub use activation::Activation;
 pub use batch::{loss_and_gradient, predict, CHUNK_POINTS};
 pub use jet::{Direction, JetSpec, MAX_ORDER};
-pub(crate) use mlp::standard_normal;
 pub use mlp::Mlp;
 pub use taylor::{backward, forward, Tape};

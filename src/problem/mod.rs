@@ -7,6 +7,6 @@ mod quadratic;
 mod rosenbrock;
 
 pub use plateau::PlateauBasin;
-pub use problem::{batch_rng, Problem};
+pub use problem::{batch_rng, standard_normal, Problem};
 pub use quadratic::Quadratic;
 pub use rosenbrock::Rosenbrock;

@@ -57,3 +57,11 @@ pub fn batch_rng(seed: u64, index: u64) -> rand_chacha::ChaCha8Rng {
     rng.set_stream(index);
     rng
 }
+
+/// A standard normal draw by the Box-Muller transform (rand 0.9 has no normal distribution of
+/// its own; `rand_distr` would be a dependency for this one function).
+pub fn standard_normal(rng: &mut impl rand::Rng) -> f64 {
+    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1], so ln(u1) is finite
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}

@@ -1,0 +1,91 @@
+//! Initial and boundary conditions, each its own named, weighted loss term.
+
+use std::sync::Arc;
+
+use crate::error::{positive, Result};
+
+/// A target function of the point (row of inputs, time last).
+pub type TargetFn = dyn Fn(&[f64]) -> f64 + Send + Sync;
+
+/// What a condition constrains.
+#[derive(Clone)]
+pub enum ConditionKind {
+    /// `u(x, t₀) = g(x)` on points sampled at the initial time.
+    Initial(Arc<TargetFn>),
+    /// `u = h(x, t)` on points sampled on the spatial boundary.
+    Dirichlet(Arc<TargetFn>),
+    /// `u` and `∂u/∂x_i` equal at `x_i = a_i` and `x_i = b_i` (same other coordinates).
+    Periodic {
+        /// The spatial input that is periodic.
+        input: usize,
+    },
+}
+
+/// A named, weighted loss term: the mean squared mismatch over its points, times its weight.
+#[derive(Clone)]
+pub struct Condition {
+    pub(crate) name: String,
+    pub(crate) kind: ConditionKind,
+    pub(crate) points: usize,
+    pub(crate) weight: f64,
+}
+
+impl std::fmt::Debug for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.kind {
+            ConditionKind::Initial(_) => "initial",
+            ConditionKind::Dirichlet(_) => "dirichlet",
+            ConditionKind::Periodic { .. } => "periodic",
+        };
+        f.debug_struct("Condition")
+            .field("name", &self.name)
+            .field("kind", &kind)
+            .field("points", &self.points)
+            .field("weight", &self.weight)
+            .finish()
+    }
+}
+
+impl Condition {
+    /// `u(x, t₀) = g(x)` on `points` initial points.
+    pub fn initial<G>(name: impl Into<String>, points: usize, g: G) -> Self
+    where
+        G: Fn(&[f64]) -> f64 + Send + Sync + 'static,
+    {
+        Self::with_kind(name, points, ConditionKind::Initial(Arc::new(g)))
+    }
+
+    /// `u = h(x, t)` on `points` boundary points.
+    pub fn dirichlet<H>(name: impl Into<String>, points: usize, h: H) -> Self
+    where
+        H: Fn(&[f64]) -> f64 + Send + Sync + 'static,
+    {
+        Self::with_kind(name, points, ConditionKind::Dirichlet(Arc::new(h)))
+    }
+
+    /// Periodicity in spatial input `input`, enforced at `points` pairs of points.
+    pub fn periodic(name: impl Into<String>, input: usize, points: usize) -> Self {
+        Self::with_kind(name, points, ConditionKind::Periodic { input })
+    }
+
+    fn with_kind(name: impl Into<String>, points: usize, kind: ConditionKind) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            points,
+            weight: 1.0,
+        }
+    }
+
+    /// The loss weight (default 1; finite and > 0).
+    pub fn weight(mut self, weight: f64) -> Result<Self> {
+        positive("condition", "weight", weight)?;
+        self.weight = weight;
+        Ok(self)
+    }
+
+    /// The name of the loss term.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}

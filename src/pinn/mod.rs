@@ -1,0 +1,19 @@
+//! Physics-informed neural networks: domains, samplers, PDEs as residual functions of the jet,
+//! conditions as named loss terms, and the loss as a [`crate::Problem`].
+
+mod condition;
+mod domain;
+mod dual;
+mod jet_view;
+mod pde;
+#[allow(clippy::module_inception)]
+mod pinn;
+mod sampler;
+
+pub use condition::{Condition, ConditionKind, TargetFn};
+pub use domain::SpaceTime;
+pub use dual::{Dual, MAX_ENTRIES};
+pub use jet_view::Jet;
+pub use pde::{Pde, ResidualFn};
+pub use pinn::{Pinn, PinnBuilder};
+pub use sampler::Sampler;

@@ -1,0 +1,461 @@
+//! [`Pinn`]: the physics-informed loss as a [`Problem`] for every solver in ravine.
+
+use std::sync::Mutex;
+
+use super::{Condition, ConditionKind, Pde, Sampler, SpaceTime};
+use crate::error::{positive, Error, Result};
+use crate::nn::{loss_and_gradient, predict, JetSpec, Mlp};
+use crate::problem::Problem;
+
+#[derive(Debug, Clone)]
+enum TermKind {
+    Residual,
+    Value { targets: Vec<f64> },
+    Periodic { input: usize, partner: Vec<f64> },
+}
+
+#[derive(Debug, Clone)]
+struct Term {
+    name: String,
+    weight: f64,
+    kind: TermKind,
+    points: Vec<f64>,
+}
+
+/// Builds a [`Pinn`]: network, domain, PDE, conditions, collocation points.
+#[derive(Debug, Clone)]
+pub struct PinnBuilder {
+    mlp: Mlp,
+    domain: SpaceTime,
+    pde: Pde,
+    interior: usize,
+    interior_points: Option<Vec<f64>>,
+    pde_weight: f64,
+    conditions: Vec<Condition>,
+    sampler: Sampler,
+    seed: u64,
+    resample_every: Option<u64>,
+}
+
+impl PinnBuilder {
+    /// Number of interior (collocation) points for the residual (default 2540).
+    pub fn interior(mut self, n: usize) -> Self {
+        self.interior = n;
+        self
+    }
+
+    /// Uses these interior points (row-major, `n × dim`) instead of sampling them.
+    pub fn interior_points(mut self, points: Vec<f64>) -> Self {
+        self.interior_points = Some(points);
+        self
+    }
+
+    /// Weight of the residual term (default 1).
+    pub fn pde_weight(mut self, w: f64) -> Result<Self> {
+        positive("pinn", "pde_weight", w)?;
+        self.pde_weight = w;
+        Ok(self)
+    }
+
+    /// Adds a condition (its own loss term).
+    pub fn condition(mut self, c: Condition) -> Self {
+        self.conditions.push(c);
+        self
+    }
+
+    /// How points are sampled (default Latin hypercube).
+    pub fn sampler(mut self, s: Sampler) -> Self {
+        self.sampler = s;
+        self
+    }
+
+    /// The seed of every point set (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Redraws the interior points every `k` batches (adaptive-optimizer steps); L-BFGS, which
+    /// does not change batches, keeps the last set. Off by default.
+    pub fn resample_every(mut self, k: u64) -> Result<Self> {
+        if k == 0 {
+            return Err(Error::InvalidHyperparameter {
+                component: "pinn",
+                parameter: "resample_every",
+                value: 0.0,
+                reason: "must be >= 1",
+            });
+        }
+        self.resample_every = Some(k);
+        Ok(self)
+    }
+
+    /// Samples the points and checks the configuration.
+    pub fn build(self) -> Result<Pinn> {
+        let d = self.domain.dim();
+        if self.mlp.input_dim() != d || self.mlp.output_dim() != 1 {
+            return Err(Error::InvalidConfig {
+                component: "pinn",
+                message: format!(
+                    "network {:?} must map the domain's {d} inputs to one output",
+                    self.mlp.widths()
+                ),
+            });
+        }
+        if self.pde.spec().dim() != d {
+            return Err(Error::InvalidConfig {
+                component: "pinn",
+                message: format!(
+                    "pde {} has {} inputs, the domain {d}",
+                    self.pde.name(),
+                    self.pde.spec().dim()
+                ),
+            });
+        }
+        let interior = match &self.interior_points {
+            Some(p) => {
+                check_points("interior", p, d)?;
+                p.clone()
+            }
+            None => {
+                if self.interior == 0 {
+                    return Err(empty("interior"));
+                }
+                self.domain.interior(self.interior, self.sampler, self.seed)
+            }
+        };
+        let mut terms = vec![Term {
+            name: "pde".into(),
+            weight: self.pde_weight,
+            kind: TermKind::Residual,
+            points: interior,
+        }];
+        for (k, c) in self.conditions.iter().enumerate() {
+            if c.points == 0 {
+                return Err(empty(&c.name));
+            }
+            if terms.iter().any(|t| t.name == c.name) {
+                return Err(Error::InvalidConfig {
+                    component: "pinn",
+                    message: format!("two loss terms are named {:?}", c.name),
+                });
+            }
+            let seed = self.seed.wrapping_add(1000 * (k as u64 + 1));
+            let term = match &c.kind {
+                ConditionKind::Initial(g) => {
+                    let points = self.domain.initial(c.points, self.sampler, seed);
+                    let targets = points.chunks(d).map(|x| g(x)).collect();
+                    Term {
+                        name: c.name.clone(),
+                        weight: c.weight,
+                        kind: TermKind::Value { targets },
+                        points,
+                    }
+                }
+                ConditionKind::Dirichlet(h) => {
+                    let points = self.domain.boundary(c.points, self.sampler, seed);
+                    let targets = points.chunks(d).map(|x| h(x)).collect();
+                    Term {
+                        name: c.name.clone(),
+                        weight: c.weight,
+                        kind: TermKind::Value { targets },
+                        points,
+                    }
+                }
+                ConditionKind::Periodic { input } => {
+                    if *input >= self.domain.space_dim() {
+                        return Err(Error::InvalidConfig {
+                            component: "pinn",
+                            message: format!("{}: input {input} is not spatial", c.name),
+                        });
+                    }
+                    let (a, b) = self.domain.space()[*input];
+                    let mut points = self.domain.interior(c.points, self.sampler, seed);
+                    let mut partner = points.clone();
+                    for p in 0..c.points {
+                        points[p * d + input] = a;
+                        partner[p * d + input] = b;
+                    }
+                    Term {
+                        name: c.name.clone(),
+                        weight: c.weight,
+                        kind: TermKind::Periodic {
+                            input: *input,
+                            partner,
+                        },
+                        points,
+                    }
+                }
+            };
+            for (i, t) in term_targets(&term).iter().enumerate() {
+                if !t.is_finite() {
+                    return Err(Error::InvalidConfig {
+                        component: "pinn",
+                        message: format!("{}: target {t} at point {i} is not finite", c.name),
+                    });
+                }
+            }
+            terms.push(term);
+        }
+        Ok(Pinn {
+            values: JetSpec::values_only(d),
+            mlp: self.mlp,
+            domain: self.domain,
+            pde: self.pde,
+            terms,
+            sampler: self.sampler,
+            seed: self.seed,
+            resample_every: self.resample_every,
+            interior: self.interior,
+        })
+    }
+}
+
+fn term_targets(t: &Term) -> &[f64] {
+    match &t.kind {
+        TermKind::Value { targets } => targets,
+        _ => &[],
+    }
+}
+
+fn empty(what: &str) -> Error {
+    Error::InvalidConfig {
+        component: "pinn",
+        message: format!("{what}: the point set is empty"),
+    }
+}
+
+fn check_points(what: &str, p: &[f64], d: usize) -> Result<()> {
+    if p.is_empty() {
+        return Err(empty(what));
+    }
+    if p.len() % d != 0 {
+        return Err(Error::InvalidConfig {
+            component: "pinn",
+            message: format!(
+                "{what}: {} coordinates do not make points of dimension {d}",
+                p.len()
+            ),
+        });
+    }
+    if let Some(i) = p.iter().position(|v| !v.is_finite()) {
+        return Err(Error::InvalidConfig {
+            component: "pinn",
+            message: format!(
+                "{what}: coordinate {} of point {} is {}",
+                i % d,
+                i / d,
+                p[i]
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A physics-informed neural network loss: `Σ_terms weight · mean(residual²)` over the PDE's
+/// collocation points and each condition's points, as a [`Problem`] whose parameters are the
+/// network's. Every update rule and argmin's L-BFGS train it through the same runner; each
+/// term is a named loss component in the history.
+#[derive(Debug, Clone)]
+pub struct Pinn {
+    mlp: Mlp,
+    domain: SpaceTime,
+    pde: Pde,
+    terms: Vec<Term>,
+    values: JetSpec,
+    sampler: Sampler,
+    seed: u64,
+    resample_every: Option<u64>,
+    interior: usize,
+}
+
+impl Pinn {
+    /// Starts a PINN for `pde` on `domain` with network `mlp`.
+    pub fn builder(mlp: Mlp, domain: SpaceTime, pde: Pde) -> PinnBuilder {
+        PinnBuilder {
+            mlp,
+            domain,
+            pde,
+            interior: 2540,
+            interior_points: None,
+            pde_weight: 1.0,
+            conditions: Vec::new(),
+            sampler: Sampler::LatinHypercube,
+            seed: 0,
+            resample_every: None,
+        }
+    }
+
+    /// The network.
+    pub fn mlp(&self) -> &Mlp {
+        &self.mlp
+    }
+
+    /// The domain.
+    pub fn domain(&self) -> &SpaceTime {
+        &self.domain
+    }
+
+    /// The PDE.
+    pub fn pde(&self) -> &Pde {
+        &self.pde
+    }
+
+    /// Number of points of each term, by name.
+    pub fn term_sizes(&self) -> Vec<(String, usize)> {
+        let d = self.domain.dim();
+        self.terms
+            .iter()
+            .map(|t| (t.name.clone(), t.points.len() / d))
+            .collect()
+    }
+
+    /// Network output `u` at `points` (row-major, `n × dim`).
+    pub fn predict(&self, params: &[f64], points: &[f64]) -> Vec<f64> {
+        predict(&self.mlp, params, &self.values, points)
+    }
+
+    /// The PDE residual at `points`.
+    pub fn residuals(&self, params: &[f64], points: &[f64]) -> Vec<f64> {
+        let spec = self.pde.spec();
+        let c = spec.components();
+        let d = self.domain.dim();
+        let jets = predict(&self.mlp, params, spec, points);
+        (0..points.len() / d)
+            .map(|p| {
+                self.pde
+                    .residual(&points[p * d..(p + 1) * d], &jets[p * c..(p + 1) * c])
+                    .v
+            })
+            .collect()
+    }
+
+    fn term_loss(&self, t: &Term, params: &[f64], grad: &mut [f64]) -> Result<f64> {
+        let d = self.domain.dim();
+        let n = t.points.len() / d;
+        let s = t.weight / n as f64;
+        match &t.kind {
+            TermKind::Residual => {
+                let bad: Mutex<Option<(usize, f64)>> = Mutex::new(None);
+                let spec = self.pde.spec();
+                let loss = loss_and_gradient(
+                    &self.mlp,
+                    params,
+                    spec,
+                    &t.points,
+                    |i, jet, adj| {
+                        let r = self.pde.residual(&t.points[i * d..(i + 1) * d], jet);
+                        if !r.v.is_finite() && jet.iter().all(|v| v.is_finite()) {
+                            if let Ok(mut b) = bad.lock() {
+                                b.get_or_insert((i, r.v));
+                            }
+                        }
+                        for (a, g) in adj.iter_mut().zip(&r.g) {
+                            *a = 2.0 * s * r.v * g;
+                        }
+                        s * r.v * r.v
+                    },
+                    grad,
+                );
+                if let Some((i, value)) = bad.into_inner().ok().flatten() {
+                    return Err(Error::Residual {
+                        pde: self.pde.name().to_string(),
+                        point: t.points[i * d..(i + 1) * d].to_vec(),
+                        value,
+                    });
+                }
+                Ok(loss)
+            }
+            TermKind::Value { targets } => Ok(loss_and_gradient(
+                &self.mlp,
+                params,
+                &self.values,
+                &t.points,
+                |i, jet, adj| {
+                    let r = jet[0] - targets[i];
+                    adj[0] = 2.0 * s * r;
+                    s * r * r
+                },
+                grad,
+            )),
+            TermKind::Periodic { input, partner } => {
+                // u and ∂u/∂x_input must agree across the two faces: the differences are
+                // computed first, then each face is back-propagated with its sign.
+                let spec = JetSpec::new(d);
+                let c = spec.components();
+                let left = predict(&self.mlp, params, &spec, &t.points);
+                let right = predict(&self.mlp, params, &spec, partner);
+                let dc = spec.pure_component(*input, 1).unwrap_or(0);
+                let diff: Vec<[f64; 2]> = (0..n)
+                    .map(|p| {
+                        [
+                            left[p * c] - right[p * c],
+                            left[p * c + dc] - right[p * c + dc],
+                        ]
+                    })
+                    .collect();
+                let loss = diff.iter().map(|[a, b]| s * (a * a + b * b)).sum();
+                for (pts, sign) in [(&t.points, 1.0), (partner, -1.0)] {
+                    loss_and_gradient(
+                        &self.mlp,
+                        params,
+                        &spec,
+                        pts,
+                        |i, _jet, adj| {
+                            adj[0] = sign * 2.0 * s * diff[i][0];
+                            adj[dc] = sign * 2.0 * s * diff[i][1];
+                            0.0
+                        },
+                        grad,
+                    );
+                }
+                Ok(loss)
+            }
+        }
+    }
+}
+
+impl Problem for Pinn {
+    fn name(&self) -> String {
+        format!("pinn:{}", self.pde.name())
+    }
+
+    fn dim(&self) -> usize {
+        self.mlp.num_params()
+    }
+
+    fn component_names(&self) -> Vec<String> {
+        self.terms.iter().map(|t| t.name.clone()).collect()
+    }
+
+    fn evaluate(&self, x: &[f64], grad: &mut [f64], components: &mut [f64]) -> Result<f64> {
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let mut total = 0.0;
+        for (k, t) in self.terms.iter().enumerate() {
+            let l = self.term_loss(t, x, grad)?;
+            if let Some(c) = components.get_mut(k) {
+                *c = l;
+            }
+            total += l;
+        }
+        Ok(total)
+    }
+
+    fn is_stochastic(&self) -> bool {
+        self.resample_every.is_some()
+    }
+
+    fn set_batch(&mut self, index: u64) {
+        if let Some(k) = self.resample_every {
+            if index % k == 0 && self.interior > 0 {
+                let round = index / k;
+                self.terms[0].points = self.domain.interior(
+                    self.interior,
+                    self.sampler,
+                    self.seed
+                        .wrapping_add(round.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                );
+            }
+        }
+    }
+}

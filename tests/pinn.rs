@@ -1,0 +1,146 @@
+//! The PINN layer: loss gradients against finite differences for every term kind, PDE
+//! validation, and bad input as typed errors.
+
+use ravine::nn::{Activation, JetSpec, Mlp};
+use ravine::pinn::{Condition, Pde, Pinn, Sampler, SpaceTime};
+use ravine::{Error, Problem};
+
+fn burgers() -> Pde {
+    let nu = 0.01 / std::f64::consts::PI;
+    Pde::new(
+        "burgers",
+        JetSpec::new(2).pure(0, 2).unwrap(),
+        move |_x, u| u.d(1) + u.val() * u.d(0) - nu * u.dn(0, 2),
+    )
+    .unwrap()
+}
+
+fn small_pinn(periodic: bool) -> Pinn {
+    let mlp = Mlp::new(&[2, 6, 5, 1], Activation::Tanh).unwrap();
+    let domain = SpaceTime::interval((-1.0, 1.0), (0.0, 1.0)).unwrap();
+    let mut b = Pinn::builder(mlp, domain, burgers())
+        .interior(150)
+        .sampler(Sampler::Halton)
+        .seed(3)
+        .condition(
+            Condition::initial("ic", 40, |x| -(std::f64::consts::PI * x[0]).sin())
+                .weight(2.0)
+                .unwrap(),
+        );
+    b = if periodic {
+        b.condition(Condition::periodic("periodic", 0, 30))
+    } else {
+        b.condition(Condition::dirichlet("bc", 30, |_| 0.0))
+    };
+    b.build().unwrap()
+}
+
+#[test]
+fn pinn_gradient_matches_finite_differences() {
+    for periodic in [false, true] {
+        let pinn = small_pinn(periodic);
+        let mut x = pinn.mlp().init(1);
+        for (i, v) in x.iter_mut().enumerate() {
+            *v += 0.05 * ((i * 7 % 11) as f64 - 5.0) / 5.0;
+        }
+        let n = pinn.dim();
+        let mut g = vec![0.0; n];
+        let mut comps = vec![0.0; 3];
+        let f = pinn.evaluate(&x, &mut g, &mut comps).unwrap();
+        assert!((comps.iter().sum::<f64>() - f).abs() < 1e-14 * f);
+        assert_eq!(pinn.component_names()[0], "pde");
+        let mut worst: f64 = 0.0;
+        for i in 0..n {
+            let h = 1e-6;
+            let (mut p, mut m) = (x.clone(), x.clone());
+            p[i] += h;
+            m[i] -= h;
+            let fd = (pinn.loss(&p).unwrap() - pinn.loss(&m).unwrap()) / (2.0 * h);
+            let err = (fd - g[i]).abs() / g[i].abs().max(1e-2);
+            worst = worst.max(err);
+        }
+        println!("periodic {periodic}: worst relative gradient error {worst:e}");
+        assert!(worst < 1e-6, "{worst}");
+    }
+}
+
+#[test]
+fn residual_of_an_exact_solution_vanishes() {
+    // u(x, t) = x/(1+t) solves inviscid and viscous Burgers alike: u_t = −x/(1+t)²,
+    // u u_x = x/(1+t)², u_xx = 0. A one-neuron "network" cannot represent it, so check the
+    // residual function itself on hand-made jets.
+    let pde = burgers();
+    let (x, t): (f64, f64) = (0.3, 0.4);
+    // jet layout for JetSpec::new(2).pure(0, 2): [u, u_x, u_xx, u_t]
+    let jet = [x / (1.0 + t), 1.0 / (1.0 + t), 0.0, -x / (1.0 + t).powi(2)];
+    let r = pde.residual(&[x, t], &jet);
+    assert!(r.value().abs() < 1e-15);
+    // ∂r/∂u = u_x, ∂r/∂u_x = u, ∂r/∂u_xx = −ν, ∂r/∂u_t = 1.
+    assert_eq!(r.g[0], jet[1]);
+    assert_eq!(r.g[1], jet[0]);
+    assert_eq!(r.g[2], -0.01 / std::f64::consts::PI);
+    assert_eq!(r.g[3], 1.0);
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let domain = SpaceTime::interval((-1.0, 1.0), (0.0, 1.0)).unwrap();
+    let mlp = Mlp::new(&[2, 4, 1], Activation::Tanh).unwrap();
+    // A residual that reads a derivative its spec does not carry.
+    let e = Pde::new("kdv", JetSpec::new(2), |_x, u| u.d(1) + u.dn(0, 3)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "pde: kdv: the residual reads d^3u/dx0^3, which its JetSpec does not carry"
+    );
+    // Empty point sets.
+    let e = Pinn::builder(mlp.clone(), domain.clone(), burgers())
+        .interior(0)
+        .build()
+        .unwrap_err();
+    assert_eq!(e.to_string(), "pinn: interior: the point set is empty");
+    let e = Pinn::builder(mlp.clone(), domain.clone(), burgers())
+        .condition(Condition::dirichlet("bc", 0, |_| 0.0))
+        .build()
+        .unwrap_err();
+    assert_eq!(e.to_string(), "pinn: bc: the point set is empty");
+    // NaN coordinates.
+    let e = Pinn::builder(mlp.clone(), domain.clone(), burgers())
+        .interior_points(vec![0.1, 0.2, f64::NAN, 0.5])
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "pinn: interior: coordinate 0 of point 1 is NaN"
+    );
+    // Wrong network shape.
+    let e = Pinn::builder(
+        Mlp::new(&[3, 4, 1], Activation::Tanh).unwrap(),
+        domain.clone(),
+        burgers(),
+    )
+    .build()
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("must map the domain's 2 inputs"),
+        "{e}"
+    );
+    // Bad domain.
+    assert!(SpaceTime::interval((1.0, -1.0), (0.0, 1.0)).is_err());
+    assert!(SpaceTime::interval((0.0, f64::NAN), (0.0, 1.0)).is_err());
+    // A residual that returns NaN on finite jets.
+    let sick = Pde::new("sick", JetSpec::new(2), |_x, u| (u.val() - 10.0).ln()).unwrap();
+    let pinn = Pinn::builder(mlp.clone(), domain, sick)
+        .interior(10)
+        .build()
+        .unwrap();
+    let params = mlp.init(0);
+    let e = pinn.loss(&params).unwrap_err();
+    match e {
+        Error::Residual { pde, point, value } => {
+            assert_eq!(pde, "sick");
+            assert_eq!(point.len(), 2);
+            assert!(value.is_nan());
+        }
+        e => panic!("{e}"),
+    }
+}
