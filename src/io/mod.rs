@@ -1,7 +1,9 @@
-//! Output: HDF5 run files that h5py reads.
+//! Output: HDF5 run files that h5py reads, and PNG plots.
 
 mod history;
+mod plot;
 mod runfile;
 
 pub use history::{HistoryWriter, CHUNK_ROWS};
+pub use plot::{plot_heatmap, plot_history};
 pub use runfile::{RunFile, LAYOUT_VERSION};

@@ -15,24 +15,27 @@ impl Activation {
     #[inline]
     pub fn derivatives(self, z: f64) -> [f64; 6] {
         match self {
-            Activation::Tanh => {
-                let t = z.tanh();
-                let p = 1.0 - t * t;
-                let t2 = t * t;
-                [
-                    t,
-                    p,
-                    -2.0 * t * p,
-                    -2.0 * p + 6.0 * t2 * p,
-                    8.0 * t * p * (2.0 - 3.0 * t2),
-                    8.0 * ((p * p - 2.0 * t2 * p) * (2.0 - 3.0 * t2) - 6.0 * t2 * p * p),
-                ]
-            }
+            Activation::Tanh => Self::tanh_derivatives(z.tanh()),
             Activation::Sin => {
                 let (s, c) = z.sin_cos();
                 [s, c, -s, -c, s, c]
             }
         }
+    }
+
+    /// tanh's derivatives from `t = tanh z` (polynomials in t), as in [`Self::derivatives`].
+    #[inline]
+    pub fn tanh_derivatives(t: f64) -> [f64; 6] {
+        let p = 1.0 - t * t;
+        let t2 = t * t;
+        [
+            t,
+            p,
+            -2.0 * t * p,
+            -2.0 * p + 6.0 * t2 * p,
+            8.0 * t * p * (2.0 - 3.0 * t2),
+            8.0 * ((p * p - 2.0 * t2 * p) * (2.0 - 3.0 * t2) - 6.0 * t2 * p * p),
+        ]
     }
 
     /// The name used in run files and on the command line.

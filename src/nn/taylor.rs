@@ -111,33 +111,78 @@ pub fn forward(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Tap
     Tape { n, c, post, pre }
 }
 
-/// Applies the activation to the jets `z` (`w × C·n`).
+/// `(first component, order)` of each direction.
+fn direction_blocks(spec: &JetSpec) -> Vec<(usize, usize)> {
+    spec.directions()
+        .iter()
+        .enumerate()
+        .map(|(d, dir)| (spec.component(d, 1), dir.order))
+        .collect()
+}
+
+/// `σ⁽ᵏ⁾(z₀)` for `k = from..=to`, elementwise over the value block `z0`. For tanh the
+/// derivatives are polynomials in `t = tanh z₀`, taken from `y0` when the forward pass has
+/// already computed it.
+fn derivative_blocks(
+    act: Activation,
+    z0: &[f64],
+    y0: Option<&[f64]>,
+    from: usize,
+    to: usize,
+) -> Vec<Vec<f64>> {
+    let mut out = vec![vec![0.0; z0.len()]; to - from + 1];
+    for (i, &z) in z0.iter().enumerate() {
+        let s = match (act, y0) {
+            (Activation::Tanh, Some(y)) => Activation::tanh_derivatives(y[i]),
+            _ => act.derivatives(z),
+        };
+        for (k, o) in out.iter_mut().enumerate() {
+            o[i] = s[from + k];
+        }
+    }
+    out
+}
+
+/// Applies the activation to the jets `z` (`w × C·n`). Each component block is contiguous
+/// (`w·n` entries), so every line below is an elementwise loop over whole blocks.
 fn activate(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
+    let b = w * n;
+    let dirs = direction_blocks(spec);
+    let top = dirs.iter().map(|d| d.1).max().unwrap_or(0);
+    let s = derivative_blocks(act, &z[..b], None, 0, top);
     let mut y = vec![0.0; z.len()];
-    let at = |c: usize, p: usize, j: usize| j + w * (c * n + p);
-    for p in 0..n {
-        for j in 0..w {
-            let s = act.derivatives(z[at(0, p, j)]);
-            y[at(0, p, j)] = s[0];
-            for (di, dir) in spec.directions().iter().enumerate() {
-                let c1 = spec.component(di, 1);
-                let zk = |k: usize| z[at(c1 + k - 1, p, j)];
-                let z1 = zk(1);
-                y[at(c1, p, j)] = s[1] * z1;
-                if dir.order >= 2 {
-                    let z2 = zk(2);
-                    y[at(c1 + 1, p, j)] = s[2] * z1 * z1 + s[1] * z2;
-                    if dir.order >= 3 {
-                        let z3 = zk(3);
-                        y[at(c1 + 2, p, j)] =
-                            s[3] * z1 * z1 * z1 + 3.0 * s[2] * z1 * z2 + s[1] * z3;
-                        if dir.order >= 4 {
-                            let z4 = zk(4);
-                            y[at(c1 + 3, p, j)] = s[4] * z1.powi(4)
-                                + 6.0 * s[3] * z1 * z1 * z2
-                                + s[2] * (3.0 * z2 * z2 + 4.0 * z1 * z3)
-                                + s[1] * z4;
-                        }
+    y[..b].copy_from_slice(&s[0]);
+    let blk = |c: usize| &z[c * b..(c + 1) * b];
+    for &(c1, order) in &dirs {
+        let z1 = blk(c1);
+        let (_, rest) = y.split_at_mut(c1 * b);
+        let mut outs = rest.chunks_mut(b);
+        let y1 = outs.next().unwrap_or_default();
+        for i in 0..b {
+            y1[i] = s[1][i] * z1[i];
+        }
+        if order >= 2 {
+            let z2 = blk(c1 + 1);
+            let y2 = outs.next().unwrap_or_default();
+            for i in 0..b {
+                y2[i] = s[2][i] * z1[i] * z1[i] + s[1][i] * z2[i];
+            }
+            if order >= 3 {
+                let z3 = blk(c1 + 2);
+                let y3 = outs.next().unwrap_or_default();
+                for i in 0..b {
+                    let a = z1[i];
+                    y3[i] = s[3][i] * a * a * a + 3.0 * s[2][i] * a * z2[i] + s[1][i] * z3[i];
+                }
+                if order >= 4 {
+                    let z4 = blk(c1 + 3);
+                    let y4 = outs.next().unwrap_or_default();
+                    for i in 0..b {
+                        let (a, c, d) = (z1[i], z2[i], z3[i]);
+                        y4[i] = s[4][i] * a * a * a * a
+                            + 6.0 * s[3][i] * a * a * c
+                            + s[2][i] * (3.0 * c * c + 4.0 * a * d)
+                            + s[1][i] * z4[i];
                     }
                 }
             }
@@ -146,74 +191,81 @@ fn activate(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> V
     y
 }
 
-/// Reverse pass through the activation: given the adjoint `ybar` of its output jets, returns
-/// the adjoint of its input jets `z`.
+/// Reverse pass through the activation: given the adjoint `ybar` of its output jets (and the
+/// output's value block `y0`), returns the adjoint of its input jets `z`.
 fn activate_adjoint(
     act: Activation,
     spec: &JetSpec,
     z: &[f64],
+    y0: &[f64],
     ybar: &[f64],
     w: usize,
     n: usize,
 ) -> Vec<f64> {
+    let b = w * n;
+    let dirs = direction_blocks(spec);
+    let top = dirs.iter().map(|d| d.1).max().unwrap_or(0);
+    // s[k] holds σ^(k+1).
+    let s = derivative_blocks(act, &z[..b], Some(y0), 1, top + 1);
     let mut zbar = vec![0.0; z.len()];
-    let at = |c: usize, p: usize, j: usize| j + w * (c * n + p);
-    for p in 0..n {
-        for j in 0..w {
-            let s = act.derivatives(z[at(0, p, j)]);
-            let mut z0bar = s[1] * ybar[at(0, p, j)];
-            for (di, dir) in spec.directions().iter().enumerate() {
-                let c1 = spec.component(di, 1);
-                let zk = |k: usize| z[at(c1 + k - 1, p, j)];
-                let yb = |k: usize| ybar[at(c1 + k - 1, p, j)];
-                let (z1, y1) = (zk(1), yb(1));
-                // y1 = s1 z1
-                let mut z1bar = s[1] * y1;
-                z0bar += s[2] * z1 * y1;
-                let (mut z2bar, mut z3bar, mut z4bar) = (0.0, 0.0, 0.0);
-                if dir.order >= 2 {
-                    // y2 = s2 z1² + s1 z2
-                    let (z2, y2) = (zk(2), yb(2));
-                    z1bar += 2.0 * s[2] * z1 * y2;
-                    z2bar += s[1] * y2;
-                    z0bar += (s[3] * z1 * z1 + s[2] * z2) * y2;
-                    if dir.order >= 3 {
-                        // y3 = s3 z1³ + 3 s2 z1 z2 + s1 z3
-                        let (z3, y3) = (zk(3), yb(3));
-                        z1bar += (3.0 * s[3] * z1 * z1 + 3.0 * s[2] * z2) * y3;
-                        z2bar += 3.0 * s[2] * z1 * y3;
-                        z3bar += s[1] * y3;
-                        z0bar += (s[4] * z1 * z1 * z1 + 3.0 * s[3] * z1 * z2 + s[2] * z3) * y3;
-                        if dir.order >= 4 {
-                            // y4 = s4 z1⁴ + 6 s3 z1² z2 + s2 (3 z2² + 4 z1 z3) + s1 z4
-                            let (z4, y4) = (zk(4), yb(4));
-                            z1bar += (4.0 * s[4] * z1 * z1 * z1
-                                + 12.0 * s[3] * z1 * z2
-                                + 4.0 * s[2] * z3)
-                                * y4;
-                            z2bar += (6.0 * s[3] * z1 * z1 + 6.0 * s[2] * z2) * y4;
-                            z3bar += 4.0 * s[2] * z1 * y4;
-                            z4bar += s[1] * y4;
-                            z0bar += (s[5] * z1.powi(4)
-                                + 6.0 * s[4] * z1 * z1 * z2
-                                + s[3] * (3.0 * z2 * z2 + 4.0 * z1 * z3)
-                                + s[2] * z4)
-                                * y4;
-                        }
+    let (z0bar, rest) = zbar.split_at_mut(b);
+    for i in 0..b {
+        z0bar[i] = s[0][i] * ybar[i];
+    }
+    let blk = |v: &'_ [f64], c: usize| -> Vec<f64> { v[c * b..(c + 1) * b].to_vec() };
+    for &(c1, order) in &dirs {
+        let zs: Vec<Vec<f64>> = (0..order).map(|k| blk(z, c1 + k)).collect();
+        let ys: Vec<Vec<f64>> = (0..order).map(|k| blk(ybar, c1 + k)).collect();
+        let outs = &mut rest[(c1 - 1) * b..(c1 - 1 + order) * b];
+        let (z1b, more) = outs.split_at_mut(b);
+        let z1 = &zs[0];
+        let y1 = &ys[0];
+        // y1 = s1 z1
+        for i in 0..b {
+            z1b[i] = s[0][i] * y1[i];
+            z0bar[i] += s[1][i] * z1[i] * y1[i];
+        }
+        if order >= 2 {
+            // y2 = s2 z1² + s1 z2
+            let (z2b, more) = more.split_at_mut(b);
+            let (z2, y2) = (&zs[1], &ys[1]);
+            for i in 0..b {
+                z1b[i] += 2.0 * s[1][i] * z1[i] * y2[i];
+                z2b[i] = s[0][i] * y2[i];
+                z0bar[i] += (s[2][i] * z1[i] * z1[i] + s[1][i] * z2[i]) * y2[i];
+            }
+            if order >= 3 {
+                // y3 = s3 z1³ + 3 s2 z1 z2 + s1 z3
+                let (z3b, more) = more.split_at_mut(b);
+                let (z3, y3) = (&zs[2], &ys[2]);
+                for i in 0..b {
+                    let (a, c) = (z1[i], z2[i]);
+                    z1b[i] += (3.0 * s[2][i] * a * a + 3.0 * s[1][i] * c) * y3[i];
+                    z2b[i] += 3.0 * s[1][i] * a * y3[i];
+                    z3b[i] = s[0][i] * y3[i];
+                    z0bar[i] += (s[3][i] * a * a * a + 3.0 * s[2][i] * a * c + s[1][i] * z3[i]) * y3[i];
+                }
+                if order >= 4 {
+                    // y4 = s4 z1⁴ + 6 s3 z1² z2 + s2 (3 z2² + 4 z1 z3) + s1 z4
+                    let z4b = more;
+                    let (z4, y4) = (&zs[3], &ys[3]);
+                    for i in 0..b {
+                        let (a, c, d) = (z1[i], z2[i], z3[i]);
+                        z1b[i] += (4.0 * s[3][i] * a * a * a
+                            + 12.0 * s[2][i] * a * c
+                            + 4.0 * s[1][i] * d)
+                            * y4[i];
+                        z2b[i] += (6.0 * s[2][i] * a * a + 6.0 * s[1][i] * c) * y4[i];
+                        z3b[i] += 4.0 * s[1][i] * a * y4[i];
+                        z4b[i] = s[0][i] * y4[i];
+                        z0bar[i] += (s[4][i] * a * a * a * a
+                            + 6.0 * s[3][i] * a * a * c
+                            + s[2][i] * (3.0 * c * c + 4.0 * a * d)
+                            + s[1][i] * z4[i])
+                            * y4[i];
                     }
                 }
-                zbar[at(c1, p, j)] = z1bar;
-                if dir.order >= 2 {
-                    zbar[at(c1 + 1, p, j)] = z2bar;
-                }
-                if dir.order >= 3 {
-                    zbar[at(c1 + 2, p, j)] = z3bar;
-                }
-                if dir.order >= 4 {
-                    zbar[at(c1 + 3, p, j)] = z4bar;
-                }
             }
-            zbar[at(0, p, j)] = z0bar;
         }
     }
     zbar
@@ -267,6 +319,7 @@ pub fn backward(
             1.0,
             Par::Seq,
         );
-        zbar = activate_adjoint(mlp.activation(), spec, &tape.pre[k - 1], &abar, wi, n);
+        let y0 = &tape.post[k][..wi * n];
+        zbar = activate_adjoint(mlp.activation(), spec, &tape.pre[k - 1], y0, &abar, wi, n);
     }
 }

@@ -187,3 +187,46 @@ impl Optimizer {
         Ok(self.prepend(Box::new(ClipByValue::new(max_abs)?)))
     }
 }
+
+/// Names accepted by [`from_name`].
+pub const NAMES: [&str; 11] = [
+    "gd",
+    "momentum",
+    "nesterov",
+    "normalized_gd",
+    "sign_descent",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "adamw",
+    "adam_l2",
+    "amsgrad",
+];
+
+/// A rule by name with its documented defaults (momentum 0.9; AdaGrad s₀ = 0.1, ε = 1e-7;
+/// normalized GD ε = 1e-6; weight decay 1e-4 for AdamW and Adam + L2): for command lines.
+/// Code should call the constructors directly.
+pub fn from_name(name: &str, lr: impl Into<Schedule>) -> Result<Optimizer> {
+    let cfg = AdamConfig::default();
+    match name {
+        "gd" => gd(lr),
+        "momentum" => momentum(lr, 0.9),
+        "nesterov" => nesterov(lr, 0.9),
+        "normalized_gd" => normalized_gd(lr, Normalize::DEFAULT_EPS),
+        "sign_descent" => sign_descent(lr),
+        "adagrad" => adagrad(
+            lr,
+            AdaGrad::DEFAULT_INITIAL_ACCUMULATOR,
+            AdaGrad::DEFAULT_EPS,
+        ),
+        "rmsprop" => rmsprop(lr, RmsPropConfig::default()),
+        "adam" => adam(lr, cfg),
+        "adamw" => adamw(lr, cfg, 1e-4),
+        "adam_l2" => adam_l2(lr, cfg, 1e-4),
+        "amsgrad" => amsgrad(lr, cfg),
+        other => Err(crate::Error::InvalidConfig {
+            component: "rules",
+            message: format!("unknown rule {other:?}; known: {}", NAMES.join(", ")),
+        }),
+    }
+}

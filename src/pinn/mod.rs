@@ -1,6 +1,7 @@
 //! Physics-informed neural networks: domains, samplers, PDEs as residual functions of the jet,
 //! conditions as named loss terms, and the loss as a [`crate::Problem`].
 
+mod burgers;
 mod condition;
 mod domain;
 mod dual;
@@ -10,6 +11,7 @@ mod pde;
 mod pinn;
 mod sampler;
 
+pub use burgers::{burgers_error, burgers_pde, BurgersSetup, ErrorField};
 pub use condition::{Condition, ConditionKind, TargetFn};
 pub use domain::SpaceTime;
 pub use dual::{Dual, MAX_ENTRIES};

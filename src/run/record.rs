@@ -56,6 +56,7 @@ pub(crate) struct Recording {
     pub offset: u64,
     pub start: Instant,
     pub error: Option<crate::Error>,
+    pub callback: Box<dyn FnMut(&Record)>,
 }
 
 /// The argmin observer that turns each iteration into a [`Record`]; the same observer watches
@@ -92,6 +93,7 @@ impl RecordObserver {
             learning_rate,
             components,
         };
+        (rec.callback)(&row);
         if let Some(h) = rec.history.as_mut() {
             h.records.push(row.clone());
         }

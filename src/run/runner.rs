@@ -33,6 +33,10 @@ pub struct LbfgsConfig {
     pub c1: f64,
     /// Curvature constant c₂ of the Wolfe conditions. Default 0.9.
     pub c2: f64,
+    /// How many times to restart L-BFGS (fresh memory, from the last accepted point) after a
+    /// line-search failure with ‖g‖ still above `tol_grad`, as long as the previous attempt
+    /// lowered the loss. Default 0.
+    pub restarts: u32,
 }
 
 impl Default for LbfgsConfig {
@@ -44,6 +48,7 @@ impl Default for LbfgsConfig {
             tol_cost: 0.0,
             c1: 1e-4,
             c2: 0.9,
+            restarts: 0,
         }
     }
 }
@@ -108,6 +113,7 @@ impl Stage {
                 ("tol_cost".into(), c.tol_cost),
                 ("c1".into(), c.c1),
                 ("c2".into(), c.c2),
+                ("restarts".into(), f64::from(c.restarts)),
             ],
         }
     }
@@ -178,6 +184,8 @@ pub struct StageReport {
     pub elapsed: f64,
     /// Loss at the end of the stage.
     pub final_loss: f64,
+    /// L-BFGS restarts after line-search failures (see [`LbfgsConfig::restarts`]).
+    pub restarts: u32,
 }
 
 /// The outcome of a [`Runner::run`].
@@ -264,7 +272,19 @@ impl Runner {
         &self,
         problem: &mut P,
         x0: Vec<f64>,
+        file: Option<&mut RunFile>,
+    ) -> Result<RunReport> {
+        self.run_with(problem, x0, file, |_| {})
+    }
+
+    /// [`Runner::run`], calling `on_record` with every recorded row as it is made (to drive a
+    /// progress bar, say).
+    pub fn run_with<P: Problem + ?Sized>(
+        &self,
+        problem: &mut P,
+        x0: Vec<f64>,
         mut file: Option<&mut RunFile>,
+        on_record: impl FnMut(&super::Record) + 'static,
     ) -> Result<RunReport> {
         if self.stages.is_empty() {
             return Err(Error::InvalidConfig {
@@ -306,6 +326,7 @@ impl Runner {
             offset: 0,
             start: Instant::now(),
             error: None,
+            callback: Box::new(on_record),
         }));
         let first = ArgminProblem::new(problem);
         let probe = first.probe();
@@ -314,50 +335,74 @@ impl Runner {
         let mut loss = f64::NAN;
         let mut reports = Vec::new();
         let mut failure = None;
-        for (k, stage) in self.stages.iter().enumerate() {
+        'stages: for (k, stage) in self.stages.iter().enumerate() {
             recording.borrow_mut().stage = k as u32;
-            let observer = RecordObserver {
-                recording: Rc::clone(&recording),
-                probe: Rc::clone(&probe),
-            };
             let evals_before = probe.borrow().evaluations;
             let t0 = Instant::now();
-            let Some(w) = wrapped.take() else { break };
-            let outcome = run_stage(stage, w, x.clone(), observer, self.record_every);
-            let evaluations = probe.borrow().evaluations - evals_before;
-            let (state, divergence) = match outcome {
-                Ok((w, state, divergence)) => {
-                    wrapped = w;
-                    (state, divergence)
+            let (mut iterations, mut restarts) = (0u64, 0u32);
+            let mut termination;
+            loop {
+                let observer = RecordObserver {
+                    recording: Rc::clone(&recording),
+                    probe: Rc::clone(&probe),
+                };
+                let Some(w) = wrapped.take() else {
+                    break 'stages;
+                };
+                let loss_before = loss;
+                let outcome = run_stage(stage, w, x.clone(), observer, self.record_every);
+                let (state, divergence) = match outcome {
+                    Ok((w, state, divergence)) => {
+                        wrapped = w;
+                        (state, divergence)
+                    }
+                    Err(e) => {
+                        failure = Some(stage_error(&stage.name(), e, &x, loss));
+                        break 'stages;
+                    }
+                };
+                termination = Termination::from_argmin(state.get_termination_status());
+                iterations += state.get_iter();
+                recording.borrow_mut().offset += state.get_iter();
+                if let Some(p) = state.get_param() {
+                    x.clone_from(p);
+                    loss = state.get_cost();
                 }
-                Err(e) => {
-                    failure = Some(stage_error(&stage.name(), e, &x, loss));
+                if let Some(d) = divergence {
+                    failure = Some(Error::Diverged {
+                        stage: stage.name(),
+                        iteration: recording.borrow().offset - state.get_iter() + d.iteration,
+                        reason: d.reason,
+                        last_loss: loss,
+                        last_finite_params: x.clone(),
+                    });
+                }
+                let grad_norm = state
+                    .get_gradient()
+                    .map_or(0.0, |g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
+                let retry = match (stage, &termination) {
+                    (Stage::Lbfgs(c), Termination::LineSearchFailed(_)) => {
+                        restarts < c.restarts
+                            && grad_norm > c.tol_grad
+                            && !(loss >= loss_before)
+                    }
+                    _ => false,
+                };
+                if !retry || failure.is_some() {
                     break;
                 }
-            };
-            let termination = Termination::from_argmin(state.get_termination_status());
-            let iterations = state.get_iter();
-            recording.borrow_mut().offset += iterations;
-            if let Some(p) = state.get_param() {
-                x.clone_from(p);
-                loss = state.get_cost();
+                restarts += 1;
             }
             reports.push(StageReport {
                 name: stage.name(),
                 termination,
                 iterations,
-                evaluations,
+                evaluations: probe.borrow().evaluations - evals_before,
                 elapsed: t0.elapsed().as_secs_f64(),
                 final_loss: loss,
+                restarts,
             });
-            if let Some(d) = divergence {
-                failure = Some(Error::Diverged {
-                    stage: stage.name(),
-                    iteration: recording.borrow().offset - iterations + d.iteration,
-                    reason: d.reason,
-                    last_loss: loss,
-                    last_finite_params: x.clone(),
-                });
+            if failure.is_some() {
                 break;
             }
         }

@@ -1,0 +1,138 @@
+//! Viscous Burgers solved by a PINN: Adam, then L-BFGS, against the Cole-Hopf solution.
+//!
+//! ```text
+//! cargo run --release --example burgers -- --help
+//! ```
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use ravine::io::{plot_heatmap, plot_history};
+use ravine::pinn::{burgers_error, BurgersSetup};
+use ravine::reference::BurgersColeHopf;
+use ravine::{rules, LbfgsConfig, RunFile, Runner, Stage};
+
+#[derive(Parser, Debug)]
+#[command(about = "Viscous Burgers (nu = 0.01/pi) by a PINN, checked against Cole-Hopf")]
+struct Args {
+    /// Layer widths, input first.
+    #[arg(long, value_delimiter = ',', default_value = "2,20,20,20,1")]
+    widths: Vec<usize>,
+    /// Hidden activation: tanh or sin.
+    #[arg(long, default_value = "tanh")]
+    activation: String,
+    /// Interior collocation points.
+    #[arg(long, default_value_t = 2540)]
+    interior: usize,
+    /// Boundary points.
+    #[arg(long, default_value_t = 80)]
+    boundary: usize,
+    /// Initial-condition points.
+    #[arg(long, default_value_t = 160)]
+    initial: usize,
+    /// Point sampler: uniform, lhs or halton.
+    #[arg(long, default_value = "lhs")]
+    sampler: String,
+    /// Redraw interior points every k adaptive steps (0: never).
+    #[arg(long, default_value_t = 0)]
+    resample_every: u64,
+    /// Adaptive rule for the first stage.
+    #[arg(long, default_value = "adam")]
+    optimizer: String,
+    /// Its learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    /// Its number of steps.
+    #[arg(long, default_value_t = 15000)]
+    steps: u64,
+    /// L-BFGS iteration cap (0 skips L-BFGS).
+    #[arg(long, default_value_t = 50000)]
+    lbfgs_iters: u64,
+    /// L-BFGS restarts after line-search failures.
+    #[arg(long, default_value_t = 10)]
+    lbfgs_restarts: u32,
+    /// Seed of the points and of the initial weights.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long, default_value = "out/burgers")]
+    out: String,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let a = Args::parse();
+    let setup = BurgersSetup {
+        widths: a.widths.clone(),
+        activation: a.activation.parse()?,
+        interior: a.interior,
+        boundary: a.boundary,
+        initial: a.initial,
+        sampler: a.sampler.parse()?,
+        seed: a.seed,
+        resample_every: (a.resample_every > 0).then_some(a.resample_every),
+    };
+    let mut pinn = setup.build()?;
+    let x0 = pinn.mlp().init(a.seed);
+    let mut runner = Runner::new()
+        .record_every(10)?
+        .stage(Stage::adaptive(rules::from_name(&a.optimizer, a.lr)?, a.steps));
+    if a.lbfgs_iters > 0 {
+        runner = runner.stage(Stage::lbfgs(LbfgsConfig {
+            max_iters: a.lbfgs_iters,
+            tol_grad: 1e-12,
+            restarts: a.lbfgs_restarts,
+            ..LbfgsConfig::default()
+        }));
+    }
+    std::fs::create_dir_all(&a.out)?;
+    let mut file = RunFile::create(format!("{}/burgers.h5", a.out), a.seed)?;
+    let bar = ProgressBar::new(a.steps);
+    bar.set_style(ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] {pos}/{len} {msg}",
+    )?);
+    let b = bar.clone();
+    let steps = a.steps;
+    let report = runner.run_with(&mut pinn, x0, Some(&mut file), move |r| {
+        if r.stage == 0 {
+            b.set_position(r.iteration.min(steps));
+        } else if b.length() == Some(steps) {
+            b.set_length(steps + a.lbfgs_iters);
+        } else {
+            b.set_position(r.iteration);
+        }
+        b.set_message(format!("stage {} loss {:.3e}", r.stage, r.loss));
+    })?;
+    bar.finish();
+
+    let reference = BurgersColeHopf::standard()?;
+    let err = burgers_error(&pinn, &report.params, &reference, 256, 100);
+    for s in &report.stages {
+        println!(
+            "{:>8}: {:>6} iterations, {:>6} evaluations, {:>7.1} s, loss {:.3e}, {} ({} restarts)",
+            s.name, s.iterations, s.evaluations, s.elapsed, s.final_loss, s.termination, s.restarts
+        );
+    }
+    println!(
+        "relative L2 error on the 256x100 grid: {:.3e} (max abs error {:.3e}); wall time {:.1} s",
+        err.relative_l2,
+        err.abs_error.iter().cloned().fold(0.0, f64::max),
+        report.elapsed
+    );
+
+    let grid = [err.nt, err.nx];
+    file.write_array("prediction", "points", &err.points, &[err.nt * err.nx, 2])?;
+    file.write_array("prediction", "u_pred", &err.predicted, &grid)?;
+    file.write_array("prediction", "u_ref", &err.reference, &grid)?;
+    file.write_array("prediction", "abs_error", &err.abs_error, &grid)?;
+    let g = file.group("prediction")?;
+    file.set_attr(&g, "relative_l2", err.relative_l2)?;
+    file.set_str(&g, "layout", "[t, x], x fastest; points rows are (x, t)")?;
+    let path = file.finish()?;
+
+    let (n, xr, tr) = ((err.nx, err.nt), (-1.0, 1.0), (0.0, 1.0));
+    plot_history(format!("{}/loss.png", a.out), &report.history, "Burgers PINN loss")?;
+    plot_heatmap(format!("{}/u_pred.png", a.out), &err.predicted, n, xr, tr, "PINN u(x, t)")?;
+    plot_heatmap(format!("{}/u_ref.png", a.out), &err.reference, n, xr, tr, "Cole-Hopf u(x, t)")?;
+    plot_heatmap(format!("{}/abs_error.png", a.out), &err.abs_error, n, xr, tr, "|error|")?;
+    println!("wrote {} and PNG plots in {}", path.display(), a.out);
+    Ok(())
+}
