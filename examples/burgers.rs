@@ -72,9 +72,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut pinn = setup.build()?;
     let x0 = pinn.mlp().init(a.seed);
-    let mut runner = Runner::new()
-        .record_every(10)?
-        .stage(Stage::adaptive(rules::from_name(&a.optimizer, a.lr)?, a.steps));
+    let mut runner = Runner::new().record_every(10)?.stage(Stage::adaptive(
+        rules::from_name(&a.optimizer, a.lr)?,
+        a.steps,
+    ));
     if a.lbfgs_iters > 0 {
         runner = runner.stage(Stage::lbfgs(LbfgsConfig {
             max_iters: a.lbfgs_iters,
@@ -129,10 +130,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = file.finish()?;
 
     let (n, xr, tr) = ((err.nx, err.nt), (-1.0, 1.0), (0.0, 1.0));
-    plot_history(format!("{}/loss.png", a.out), &report.history, "Burgers PINN loss")?;
-    plot_heatmap(format!("{}/u_pred.png", a.out), &err.predicted, n, xr, tr, "PINN u(x, t)")?;
-    plot_heatmap(format!("{}/u_ref.png", a.out), &err.reference, n, xr, tr, "Cole-Hopf u(x, t)")?;
-    plot_heatmap(format!("{}/abs_error.png", a.out), &err.abs_error, n, xr, tr, "|error|")?;
+    plot_history(
+        format!("{}/loss.png", a.out),
+        &report.history,
+        "Burgers PINN loss",
+    )?;
+    plot_heatmap(
+        format!("{}/u_pred.png", a.out),
+        &err.predicted,
+        n,
+        xr,
+        tr,
+        "PINN u(x, t)",
+    )?;
+    plot_heatmap(
+        format!("{}/u_ref.png", a.out),
+        &err.reference,
+        n,
+        xr,
+        tr,
+        "Cole-Hopf u(x, t)",
+    )?;
+    plot_heatmap(
+        format!("{}/abs_error.png", a.out),
+        &err.abs_error,
+        n,
+        xr,
+        tr,
+        "|error|",
+    )?;
     println!("wrote {} and PNG plots in {}", path.display(), a.out);
     Ok(())
 }

@@ -36,7 +36,9 @@ pub fn plot_history(path: impl AsRef<Path>, history: &History, title: &str) -> R
         ));
     }
     let ys = series.iter().flat_map(|(_, s)| s.iter().map(|p| p.1));
-    let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+        (a.min(y), b.max(y))
+    });
     let xmax = recs.last().map_or(1.0, |r| r.iteration as f64).max(1.0);
     let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
@@ -82,12 +84,20 @@ fn viridis(v: f64) -> RGBColor {
         (159, 218, 58),
         (253, 231, 37),
     ];
-    let v = if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 };
+    let v = if v.is_finite() {
+        v.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = v * (C.len() - 1) as f64;
     let i = (x.floor() as usize).min(C.len() - 2);
     let f = x - i as f64;
     let mix = |a: u8, b: u8| (a as f64 + f * (b as f64 - a as f64)).round() as u8;
-    RGBColor(mix(C[i].0, C[i + 1].0), mix(C[i].1, C[i + 1].1), mix(C[i].2, C[i + 1].2))
+    RGBColor(
+        mix(C[i].0, C[i + 1].0),
+        mix(C[i].1, C[i + 1].1),
+        mix(C[i].2, C[i + 1].2),
+    )
 }
 
 /// A heatmap of `values` on a regular `nx × nt` grid over `x_range × t_range`, row-major with
@@ -102,12 +112,17 @@ pub fn plot_heatmap(
 ) -> Result<()> {
     let path = path.as_ref();
     if values.len() != nx * nt || nx < 2 || nt < 2 {
-        return Err(draw_err(path, format!("{} values for a {nx}×{nt} grid", values.len())));
+        return Err(draw_err(
+            path,
+            format!("{} values for a {nx}×{nt} grid", values.len()),
+        ));
     }
     let (lo, hi) = values
         .iter()
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     let span = if hi > lo { hi - lo } else { 1.0 };
     let root = BitMapBackend::new(path, (900, 500)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
@@ -156,7 +171,10 @@ pub fn plot_heatmap(
     cb.draw_series((0..steps).map(|k| {
         let a = lo + span * k as f64 / steps as f64;
         let b = lo + span * (k + 1) as f64 / steps as f64;
-        Rectangle::new([(0.0, a), (1.0, b)], viridis(k as f64 / steps as f64).filled())
+        Rectangle::new(
+            [(0.0, a), (1.0, b)],
+            viridis(k as f64 / steps as f64).filled(),
+        )
     }))
     .map_err(|e| draw_err(path, e))?;
     root.present().map_err(|e| draw_err(path, e))

@@ -15,7 +15,7 @@ impl Activation {
     #[inline]
     pub fn derivatives(self, z: f64) -> [f64; 6] {
         match self {
-            Activation::Tanh => Self::tanh_derivatives(z.tanh()),
+            Activation::Tanh => Self::tanh_derivatives(tanh(z)),
             Activation::Sin => {
                 let (s, c) = z.sin_cos();
                 [s, c, -s, -c, s, c]
@@ -38,6 +38,25 @@ impl Activation {
         ]
     }
 
+    /// tanh's derivatives up to order `top` (the rest zero): the training loops need at most
+    /// `order + 1` of them, and the high ones cost most.
+    #[inline]
+    pub fn tanh_derivatives_upto(t: f64, top: usize) -> [f64; 6] {
+        let p = 1.0 - t * t;
+        let t2 = t * t;
+        let mut s = [t, p, -2.0 * t * p, 0.0, 0.0, 0.0];
+        if top >= 3 {
+            s[3] = -2.0 * p + 6.0 * t2 * p;
+        }
+        if top >= 4 {
+            s[4] = 8.0 * t * p * (2.0 - 3.0 * t2);
+        }
+        if top >= 5 {
+            s[5] = 8.0 * ((p * p - 2.0 * t2 * p) * (2.0 - 3.0 * t2) - 6.0 * t2 * p * p);
+        }
+        s
+    }
+
     /// The name used in run files and on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -45,6 +64,17 @@ impl Activation {
             Activation::Sin => "sin",
         }
     }
+}
+
+/// `tanh z = ±(1 − 2/(e^{2|z|} + 1))`: one `exp` instead of libm's `tanh` (which goes through
+/// `expm1`), about twice as fast. The absolute error is a few ulps of 1, which is what matters
+/// for activations that are then combined linearly; the relative error of tiny values is
+/// larger than libm's.
+#[inline]
+pub fn tanh(z: f64) -> f64 {
+    let e = (2.0 * z.abs()).exp();
+    let t = 1.0 - 2.0 / (e + 1.0);
+    t.copysign(z)
 }
 
 impl std::str::FromStr for Activation {
@@ -65,6 +95,18 @@ impl std::str::FromStr for Activation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_tanh_is_accurate_in_absolute_terms() {
+        let mut worst: f64 = 0.0;
+        for k in -4000..=4000 {
+            let z = k as f64 / 200.0;
+            worst = worst.max((tanh(z) - z.tanh()).abs());
+        }
+        assert!(worst < 4e-16, "{worst}");
+        assert_eq!(tanh(800.0), 1.0);
+        assert_eq!(tanh(-800.0), -1.0);
+    }
 
     #[test]
     fn derivatives_match_finite_differences() {

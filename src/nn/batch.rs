@@ -2,6 +2,7 @@
 
 use rayon::prelude::*;
 
+use super::workspace::{recycle, zeroed};
 use super::{backward, forward, JetSpec, Mlp};
 
 /// Points per chunk. Fixed, so that the chunking, and with it the floating-point order of the
@@ -70,7 +71,7 @@ where
     let tape = forward(mlp, params, spec, points);
     let n = tape.points();
     let (d_out, c) = (mlp.output_dim(), spec.components());
-    let mut adjoint = vec![0.0; d_out * c * n];
+    let mut adjoint = zeroed(d_out * c * n);
     let mut jet = vec![0.0; d_out * c];
     let mut jbar = vec![0.0; d_out * c];
     let mut loss = 0.0;
@@ -91,6 +92,8 @@ where
     }
     let mut grad = vec![0.0; params.len()];
     backward(mlp, params, spec, &tape, &adjoint, &mut grad);
+    recycle(adjoint);
+    tape.recycle();
     (loss, grad)
 }
 
@@ -115,6 +118,7 @@ pub fn predict(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Vec
                     }
                 }
             }
+            tape.recycle();
             rows
         })
         .collect();

@@ -7,6 +7,7 @@ mod batch;
 mod jet;
 mod mlp;
 mod taylor;
+mod workspace;
 
 pub use activation::Activation;
 pub use batch::{loss_and_gradient, predict, CHUNK_POINTS};

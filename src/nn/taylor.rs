@@ -20,6 +20,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 
+use super::workspace::{recycle, zeroed};
 use super::{Activation, JetSpec, Mlp};
 
 /// The forward pass of one chunk of points, kept for the reverse pass.
@@ -49,6 +50,11 @@ impl Tape {
     pub fn output_at(&self, d_out: usize, o: usize, c: usize, p: usize) -> f64 {
         self.output()[o + d_out * (c * self.n + p)]
     }
+
+    /// Hands the tape's buffers back to this thread's pool.
+    pub fn recycle(self) {
+        self.post.into_iter().chain(self.pre).for_each(recycle);
+    }
 }
 
 /// Input jets for `points` (row-major, `n × d_in`): the value columns hold the coordinates,
@@ -56,7 +62,7 @@ impl Tape {
 fn input_jet(spec: &JetSpec, points: &[f64], n: usize) -> Vec<f64> {
     let d = spec.dim();
     let c = spec.components();
-    let mut a = vec![0.0; d * c * n];
+    let mut a = zeroed(d * c * n);
     a[..d * n].copy_from_slice(&points[..d * n]);
     for (k, dir) in spec.directions().iter().enumerate() {
         let col0 = spec.component(k, 1) * n;
@@ -88,7 +94,7 @@ pub fn forward(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Tap
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
         let w = MatRef::from_row_major_slice(&params[wr], wo, wi);
-        let mut z = vec![0.0; wo * m];
+        let mut z = zeroed(wo * m);
         matmul(
             view_mut(&mut z, wo, m),
             Accum::Replace,
@@ -120,69 +126,46 @@ fn direction_blocks(spec: &JetSpec) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// `σ⁽ᵏ⁾(z₀)` for `k = from..=to`, elementwise over the value block `z0`. For tanh the
-/// derivatives are polynomials in `t = tanh z₀`, taken from `y0` when the forward pass has
-/// already computed it.
-fn derivative_blocks(
-    act: Activation,
-    z0: &[f64],
-    y0: Option<&[f64]>,
-    from: usize,
-    to: usize,
-) -> Vec<Vec<f64>> {
-    let mut out = vec![vec![0.0; z0.len()]; to - from + 1];
-    for (i, &z) in z0.iter().enumerate() {
-        let s = match (act, y0) {
-            (Activation::Tanh, Some(y)) => Activation::tanh_derivatives(y[i]),
-            _ => act.derivatives(z),
-        };
-        for (k, o) in out.iter_mut().enumerate() {
-            o[i] = s[from + k];
+/// `[σ, σ′, …, σ⁽ᵗᵒᵖ⁾, 0, …]` at `z`; for tanh from the already computed `y = tanh z` when
+/// given.
+#[inline]
+fn sigma(act: Activation, z: f64, y: Option<f64>, top: usize) -> [f64; 6] {
+    match act {
+        Activation::Tanh => {
+            let t = y.unwrap_or_else(|| super::activation::tanh(z));
+            Activation::tanh_derivatives_upto(t, top)
         }
+        Activation::Sin => act.derivatives(z),
     }
-    out
 }
 
-/// Applies the activation to the jets `z` (`w × C·n`). Each component block is contiguous
-/// (`w·n` entries), so every line below is an elementwise loop over whole blocks.
-fn activate(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
+/// Applies the activation to the jets `z` (`w × C·n`). Component `c` of element `i` of the
+/// value block (`i < w·n`) sits at `c·w·n + i`, so one pass over `i` handles every point,
+/// neuron and direction with the σ derivatives in registers.
+fn activate_generic(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
     let b = w * n;
     let dirs = direction_blocks(spec);
     let top = dirs.iter().map(|d| d.1).max().unwrap_or(0);
-    let s = derivative_blocks(act, &z[..b], None, 0, top);
-    let mut y = vec![0.0; z.len()];
-    y[..b].copy_from_slice(&s[0]);
-    let blk = |c: usize| &z[c * b..(c + 1) * b];
-    for &(c1, order) in &dirs {
-        let z1 = blk(c1);
-        let (_, rest) = y.split_at_mut(c1 * b);
-        let mut outs = rest.chunks_mut(b);
-        let y1 = outs.next().unwrap_or_default();
-        for i in 0..b {
-            y1[i] = s[1][i] * z1[i];
-        }
-        if order >= 2 {
-            let z2 = blk(c1 + 1);
-            let y2 = outs.next().unwrap_or_default();
-            for i in 0..b {
-                y2[i] = s[2][i] * z1[i] * z1[i] + s[1][i] * z2[i];
-            }
-            if order >= 3 {
-                let z3 = blk(c1 + 2);
-                let y3 = outs.next().unwrap_or_default();
-                for i in 0..b {
-                    let a = z1[i];
-                    y3[i] = s[3][i] * a * a * a + 3.0 * s[2][i] * a * z2[i] + s[1][i] * z3[i];
-                }
-                if order >= 4 {
-                    let z4 = blk(c1 + 3);
-                    let y4 = outs.next().unwrap_or_default();
-                    for i in 0..b {
-                        let (a, c, d) = (z1[i], z2[i], z3[i]);
-                        y4[i] = s[4][i] * a * a * a * a
-                            + 6.0 * s[3][i] * a * a * c
-                            + s[2][i] * (3.0 * c * c + 4.0 * a * d)
-                            + s[1][i] * z4[i];
+    let mut y = zeroed(z.len());
+    for i in 0..b {
+        let s = sigma(act, z[i], None, top);
+        y[i] = s[0];
+        for &(c1, order) in &dirs {
+            let o = c1 * b + i;
+            let z1 = z[o];
+            y[o] = s[1] * z1;
+            if order >= 2 {
+                let z2 = z[o + b];
+                y[o + b] = s[2] * z1 * z1 + s[1] * z2;
+                if order >= 3 {
+                    let z3 = z[o + 2 * b];
+                    y[o + 2 * b] = s[3] * z1 * z1 * z1 + 3.0 * s[2] * z1 * z2 + s[1] * z3;
+                    if order >= 4 {
+                        let z4 = z[o + 3 * b];
+                        y[o + 3 * b] = s[4] * z1 * z1 * z1 * z1
+                            + 6.0 * s[3] * z1 * z1 * z2
+                            + s[2] * (3.0 * z2 * z2 + 4.0 * z1 * z3)
+                            + s[1] * z4;
                     }
                 }
             }
@@ -192,8 +175,9 @@ fn activate(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> V
 }
 
 /// Reverse pass through the activation: given the adjoint `ybar` of its output jets (and the
-/// output's value block `y0`), returns the adjoint of its input jets `z`.
-fn activate_adjoint(
+/// output's value block `y0`, so tanh need not be evaluated again), returns the adjoint of its
+/// input jets `z`.
+fn activate_adjoint_generic(
     act: Activation,
     spec: &JetSpec,
     z: &[f64],
@@ -204,66 +188,219 @@ fn activate_adjoint(
 ) -> Vec<f64> {
     let b = w * n;
     let dirs = direction_blocks(spec);
-    let top = dirs.iter().map(|d| d.1).max().unwrap_or(0);
-    // s[k] holds σ^(k+1).
-    let s = derivative_blocks(act, &z[..b], Some(y0), 1, top + 1);
-    let mut zbar = vec![0.0; z.len()];
+    let top = dirs.iter().map(|d| d.1).max().unwrap_or(0) + 1;
+    let mut zbar = zeroed(z.len());
+    for i in 0..b {
+        let s = sigma(act, z[i], Some(y0[i]), top);
+        let mut z0bar = s[1] * ybar[i];
+        for &(c1, order) in &dirs {
+            let o = c1 * b + i;
+            let (z1, y1) = (z[o], ybar[o]);
+            // y1 = s1 z1
+            let mut z1bar = s[1] * y1;
+            z0bar += s[2] * z1 * y1;
+            if order >= 2 {
+                // y2 = s2 z1² + s1 z2
+                let (z2, y2) = (z[o + b], ybar[o + b]);
+                z1bar += 2.0 * s[2] * z1 * y2;
+                let mut z2bar = s[1] * y2;
+                z0bar += (s[3] * z1 * z1 + s[2] * z2) * y2;
+                if order >= 3 {
+                    // y3 = s3 z1³ + 3 s2 z1 z2 + s1 z3
+                    let (z3, y3) = (z[o + 2 * b], ybar[o + 2 * b]);
+                    z1bar += (3.0 * s[3] * z1 * z1 + 3.0 * s[2] * z2) * y3;
+                    z2bar += 3.0 * s[2] * z1 * y3;
+                    let mut z3bar = s[1] * y3;
+                    z0bar += (s[4] * z1 * z1 * z1 + 3.0 * s[3] * z1 * z2 + s[2] * z3) * y3;
+                    if order >= 4 {
+                        // y4 = s4 z1⁴ + 6 s3 z1² z2 + s2 (3 z2² + 4 z1 z3) + s1 z4
+                        let (z4, y4) = (z[o + 3 * b], ybar[o + 3 * b]);
+                        z1bar +=
+                            (4.0 * s[4] * z1 * z1 * z1 + 12.0 * s[3] * z1 * z2 + 4.0 * s[2] * z3)
+                                * y4;
+                        z2bar += (6.0 * s[3] * z1 * z1 + 6.0 * s[2] * z2) * y4;
+                        z3bar += 4.0 * s[2] * z1 * y4;
+                        zbar[o + 3 * b] = s[1] * y4;
+                        z0bar += (s[5] * z1 * z1 * z1 * z1
+                            + 6.0 * s[4] * z1 * z1 * z2
+                            + s[3] * (3.0 * z2 * z2 + 4.0 * z1 * z3)
+                            + s[2] * z4)
+                            * y4;
+                    }
+                    zbar[o + 2 * b] = z3bar;
+                }
+                zbar[o + b] = z2bar;
+            }
+            zbar[o] = z1bar;
+        }
+        zbar[i] = z0bar;
+    }
+    zbar
+}
+
+/// Applies the activation: tanh by vectorizable passes over whole blocks, others element by
+/// element.
+fn activate(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
+    match act {
+        Activation::Tanh => activate_tanh(spec, z, w, n),
+        _ => activate_generic(act, spec, z, w, n),
+    }
+}
+
+/// The reverse of [`activate`].
+fn activate_adjoint(
+    act: Activation,
+    spec: &JetSpec,
+    z: &[f64],
+    y0: &[f64],
+    ybar: &[f64],
+    w: usize,
+    n: usize,
+) -> Vec<f64> {
+    match act {
+        Activation::Tanh => activate_adjoint_tanh(spec, z, y0, ybar, w, n),
+        _ => activate_adjoint_generic(act, spec, z, y0, ybar, w, n),
+    }
+}
+
+/// tanh's derivatives from `t`: σ′ = p = 1 − t², σ″ = −2tp, σ‴ = p(6t² − 2),
+/// σ⁗ = 8tp(2 − 3t²), σ⁽⁵⁾ = 8((p² − 2t²p)(2 − 3t²) − 6t²p²).
+#[inline(always)]
+fn th(t: f64) -> (f64, f64, f64, f64, f64) {
+    let t2 = t * t;
+    let p = 1.0 - t2;
+    (
+        p,
+        -2.0 * t * p,
+        p * (6.0 * t2 - 2.0),
+        8.0 * t * p * (2.0 - 3.0 * t2),
+        8.0 * ((p * p - 2.0 * t2 * p) * (2.0 - 3.0 * t2) - 6.0 * t2 * p * p),
+    )
+}
+
+/// tanh on the jets: first the values (one `exp` each), then for each direction one pass over
+/// the block whose σ derivatives are polynomials in the stored `t`, so the passes vectorize.
+fn activate_tanh(spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
+    let b = w * n;
+    let mut y = zeroed(z.len());
+    let (y0, rest) = y.split_at_mut(b);
+    for (yi, zi) in y0.iter_mut().zip(&z[..b]) {
+        *yi = super::activation::tanh(*zi);
+    }
+    for (c1, order) in direction_blocks(spec) {
+        let o = (c1 - 1) * b;
+        let zk = |k: usize| &z[(c1 + k - 1) * b..(c1 + k) * b];
+        let out = &mut rest[o..o + order * b];
+        let (y1, more) = out.split_at_mut(b);
+        let z1 = zk(1);
+        match order {
+            1 => {
+                for i in 0..b {
+                    y1[i] = (1.0 - y0[i] * y0[i]) * z1[i];
+                }
+            }
+            2 => {
+                let z2 = zk(2);
+                for i in 0..b {
+                    let (s1, s2, _, _, _) = th(y0[i]);
+                    y1[i] = s1 * z1[i];
+                    more[i] = s2 * z1[i] * z1[i] + s1 * z2[i];
+                }
+            }
+            _ => {
+                let (y2, more) = more.split_at_mut(b);
+                let (z2, z3) = (zk(2), zk(3));
+                let (y3, y4) = more.split_at_mut(b);
+                for i in 0..b {
+                    let (s1, s2, s3, s4, _) = th(y0[i]);
+                    let (a, c, d) = (z1[i], z2[i], z3[i]);
+                    y1[i] = s1 * a;
+                    y2[i] = s2 * a * a + s1 * c;
+                    y3[i] = s3 * a * a * a + 3.0 * s2 * a * c + s1 * d;
+                    if order >= 4 {
+                        y4[i] = s4 * a * a * a * a
+                            + 6.0 * s3 * a * a * c
+                            + s2 * (3.0 * c * c + 4.0 * a * d)
+                            + s1 * zk(4)[i];
+                    }
+                }
+            }
+        }
+    }
+    y
+}
+
+/// The reverse of [`activate_tanh`], again one vectorizable pass per direction.
+fn activate_adjoint_tanh(
+    spec: &JetSpec,
+    z: &[f64],
+    y0: &[f64],
+    ybar: &[f64],
+    w: usize,
+    n: usize,
+) -> Vec<f64> {
+    let b = w * n;
+    let mut zbar = zeroed(z.len());
     let (z0bar, rest) = zbar.split_at_mut(b);
     for i in 0..b {
-        z0bar[i] = s[0][i] * ybar[i];
+        z0bar[i] = (1.0 - y0[i] * y0[i]) * ybar[i];
     }
-    let blk = |v: &'_ [f64], c: usize| -> Vec<f64> { v[c * b..(c + 1) * b].to_vec() };
-    for &(c1, order) in &dirs {
-        let zs: Vec<Vec<f64>> = (0..order).map(|k| blk(z, c1 + k)).collect();
-        let ys: Vec<Vec<f64>> = (0..order).map(|k| blk(ybar, c1 + k)).collect();
-        let outs = &mut rest[(c1 - 1) * b..(c1 - 1 + order) * b];
-        let (z1b, more) = outs.split_at_mut(b);
-        let z1 = &zs[0];
-        let y1 = &ys[0];
-        // y1 = s1 z1
-        for i in 0..b {
-            z1b[i] = s[0][i] * y1[i];
-            z0bar[i] += s[1][i] * z1[i] * y1[i];
-        }
-        if order >= 2 {
-            // y2 = s2 z1² + s1 z2
-            let (z2b, more) = more.split_at_mut(b);
-            let (z2, y2) = (&zs[1], &ys[1]);
-            for i in 0..b {
-                z1b[i] += 2.0 * s[1][i] * z1[i] * y2[i];
-                z2b[i] = s[0][i] * y2[i];
-                z0bar[i] += (s[2][i] * z1[i] * z1[i] + s[1][i] * z2[i]) * y2[i];
-            }
-            if order >= 3 {
-                // y3 = s3 z1³ + 3 s2 z1 z2 + s1 z3
-                let (z3b, more) = more.split_at_mut(b);
-                let (z3, y3) = (&zs[2], &ys[2]);
+    for (c1, order) in direction_blocks(spec) {
+        let zk = |k: usize| &z[(c1 + k - 1) * b..(c1 + k) * b];
+        let yk = |k: usize| &ybar[(c1 + k - 1) * b..(c1 + k) * b];
+        let o = (c1 - 1) * b;
+        let out = &mut rest[o..o + order * b];
+        let (z1b, more) = out.split_at_mut(b);
+        let (z1, y1) = (zk(1), yk(1));
+        match order {
+            1 => {
                 for i in 0..b {
-                    let (a, c) = (z1[i], z2[i]);
-                    z1b[i] += (3.0 * s[2][i] * a * a + 3.0 * s[1][i] * c) * y3[i];
-                    z2b[i] += 3.0 * s[1][i] * a * y3[i];
-                    z3b[i] = s[0][i] * y3[i];
-                    z0bar[i] += (s[3][i] * a * a * a + 3.0 * s[2][i] * a * c + s[1][i] * z3[i]) * y3[i];
+                    let (s1, s2, _, _, _) = th(y0[i]);
+                    z1b[i] = s1 * y1[i];
+                    z0bar[i] += s2 * z1[i] * y1[i];
                 }
-                if order >= 4 {
-                    // y4 = s4 z1⁴ + 6 s3 z1² z2 + s2 (3 z2² + 4 z1 z3) + s1 z4
-                    let z4b = more;
-                    let (z4, y4) = (&zs[3], &ys[3]);
-                    for i in 0..b {
-                        let (a, c, d) = (z1[i], z2[i], z3[i]);
-                        z1b[i] += (4.0 * s[3][i] * a * a * a
-                            + 12.0 * s[2][i] * a * c
-                            + 4.0 * s[1][i] * d)
-                            * y4[i];
-                        z2b[i] += (6.0 * s[2][i] * a * a + 6.0 * s[1][i] * c) * y4[i];
-                        z3b[i] += 4.0 * s[1][i] * a * y4[i];
-                        z4b[i] = s[0][i] * y4[i];
-                        z0bar[i] += (s[4][i] * a * a * a * a
-                            + 6.0 * s[3][i] * a * a * c
-                            + s[2][i] * (3.0 * c * c + 4.0 * a * d)
-                            + s[1][i] * z4[i])
-                            * y4[i];
+            }
+            2 => {
+                let (z2, y2) = (zk(2), yk(2));
+                for i in 0..b {
+                    let (s1, s2, s3, _, _) = th(y0[i]);
+                    let a = z1[i];
+                    z1b[i] = s1 * y1[i] + 2.0 * s2 * a * y2[i];
+                    more[i] = s1 * y2[i];
+                    z0bar[i] += s2 * a * y1[i] + (s3 * a * a + s2 * z2[i]) * y2[i];
+                }
+            }
+            _ => {
+                let (z2b, more) = more.split_at_mut(b);
+                let (z3b, z4b) = more.split_at_mut(b);
+                let (z2, y2, z3, y3) = (zk(2), yk(2), zk(3), yk(3));
+                for i in 0..b {
+                    let (s1, s2, s3, s4, s5) = th(y0[i]);
+                    let (a, c, d) = (z1[i], z2[i], z3[i]);
+                    let mut a_bar = s1 * y1[i]
+                        + 2.0 * s2 * a * y2[i]
+                        + (3.0 * s3 * a * a + 3.0 * s2 * c) * y3[i];
+                    let mut c_bar = s1 * y2[i] + 3.0 * s2 * a * y3[i];
+                    let mut d_bar = s1 * y3[i];
+                    let mut z0 = s2 * a * y1[i]
+                        + (s3 * a * a + s2 * c) * y2[i]
+                        + (s4 * a * a * a + 3.0 * s3 * a * c + s2 * d) * y3[i];
+                    if order >= 4 {
+                        let (e, y4) = (zk(4)[i], yk(4)[i]);
+                        a_bar += (4.0 * s4 * a * a * a + 12.0 * s3 * a * c + 4.0 * s2 * d) * y4;
+                        c_bar += (6.0 * s3 * a * a + 6.0 * s2 * c) * y4;
+                        d_bar += 4.0 * s2 * a * y4;
+                        z4b[i] = s1 * y4;
+                        z0 += (s5 * a * a * a * a
+                            + 6.0 * s4 * a * a * c
+                            + s3 * (3.0 * c * c + 4.0 * a * d)
+                            + s2 * e)
+                            * y4;
                     }
+                    z1b[i] = a_bar;
+                    z2b[i] = c_bar;
+                    z3b[i] = d_bar;
+                    z0bar[i] += z0;
                 }
             }
         }
@@ -282,7 +419,8 @@ pub fn backward(
     grad: &mut [f64],
 ) {
     let (n, m) = (tape.n, tape.c * tape.n);
-    let mut zbar = output_adjoint.to_vec();
+    let mut zbar = zeroed(output_adjoint.len());
+    zbar.copy_from_slice(output_adjoint);
     for k in (0..mlp.layers()).rev() {
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
@@ -310,7 +448,7 @@ pub fn backward(
         }
         // Ā = Wᵀ Z̄, then through the activation of layer k−1.
         let w = MatRef::from_row_major_slice(&params[wr], wo, wi);
-        let mut abar = vec![0.0; wi * m];
+        let mut abar = zeroed(wi * m);
         matmul(
             view_mut(&mut abar, wi, m),
             Accum::Replace,
@@ -320,6 +458,9 @@ pub fn backward(
             Par::Seq,
         );
         let y0 = &tape.post[k][..wi * n];
-        zbar = activate_adjoint(mlp.activation(), spec, &tape.pre[k - 1], y0, &abar, wi, n);
+        let next = activate_adjoint(mlp.activation(), spec, &tape.pre[k - 1], y0, &abar, wi, n);
+        recycle(abar);
+        recycle(std::mem::replace(&mut zbar, next));
     }
+    recycle(zbar);
 }

@@ -382,9 +382,7 @@ impl Runner {
                     .map_or(0.0, |g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
                 let retry = match (stage, &termination) {
                     (Stage::Lbfgs(c), Termination::LineSearchFailed(_)) => {
-                        restarts < c.restarts
-                            && grad_norm > c.tol_grad
-                            && !(loss >= loss_before)
+                        restarts < c.restarts && grad_norm > c.tol_grad && !(loss >= loss_before)
                     }
                     _ => false,
                 };
