@@ -29,8 +29,8 @@ struct Args {
     /// Initial-condition points.
     #[arg(long, default_value_t = 160)]
     initial: usize,
-    /// Point sampler: uniform, lhs or halton.
-    #[arg(long, default_value = "lhs")]
+    /// Point sampler: uniform, lhs or halton (DeepXDE's default is the related Hammersley set).
+    #[arg(long, default_value = "halton")]
     sampler: String,
     /// Redraw interior points every k adaptive steps (0: never).
     #[arg(long, default_value_t = 0)]
@@ -79,7 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if a.lbfgs_iters > 0 {
         runner = runner.stage(Stage::lbfgs(LbfgsConfig {
             max_iters: a.lbfgs_iters,
-            tol_grad: 1e-12,
+            tol_grad: 1e-10,
             restarts: a.lbfgs_restarts,
             ..LbfgsConfig::default()
         }));

@@ -20,7 +20,7 @@ pub struct BurgersSetup {
     pub boundary: usize,
     /// Initial points (default 160).
     pub initial: usize,
-    /// Point sampler (default Latin hypercube).
+    /// Point sampler (default Halton: low-discrepancy, like DeepXDE's default Hammersley).
     pub sampler: Sampler,
     /// Seed of the points and of the network's initialisation (default 0).
     pub seed: u64,
@@ -36,7 +36,7 @@ impl Default for BurgersSetup {
             interior: 2540,
             boundary: 80,
             initial: 160,
-            sampler: Sampler::LatinHypercube,
+            sampler: Sampler::Halton,
             seed: 0,
             resample_every: None,
         }
