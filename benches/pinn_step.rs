@@ -9,7 +9,10 @@ use ravine::Problem;
 
 fn bench(c: &mut Criterion) {
     let cases = [
-        ("default [2,20,20,20,1] 2540+80+160", BurgersSetup::default()),
+        (
+            "default [2,20,20,20,1] 2540+80+160",
+            BurgersSetup::default(),
+        ),
         (
             "wide [2,64,64,64,64,1] 8192+80+160",
             BurgersSetup {

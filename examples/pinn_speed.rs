@@ -35,9 +35,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // AVX-512 with two FMA units: 8 doubles × 2 FMAs × 2 FLOPs per cycle; 2.5 GHz nominal.
     let peak = cores as f64 * 2.5e9 * 32.0;
-    println!("{:<36} {:>10} {:>10} {:>12} {:>9}", "case", "ms/step", "jax ms", "GFLOP/s", "of peak");
+    println!(
+        "{:<36} {:>10} {:>10} {:>12} {:>9}",
+        "case", "ms/step", "jax ms", "GFLOP/s", "of peak"
+    );
     for (name, setup, jax_args) in [
-        ("default [2,20,20,20,1] 2780 pts", BurgersSetup::default(), vec![]),
+        (
+            "default [2,20,20,20,1] 2780 pts",
+            BurgersSetup::default(),
+            vec![],
+        ),
         (
             "wide [2,64x4,1] 8432 pts",
             BurgersSetup {
@@ -53,7 +60,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut opt = rules::adam(1e-3, AdamConfig::default())?;
         let mut g = vec![0.0; x.len()];
         let mut c = vec![0.0; 3];
-        let n = if setup.interior > 5000 { steps / 10 } else { steps }.max(5);
+        let n = if setup.interior > 5000 {
+            steps / 10
+        } else {
+            steps
+        }
+        .max(5);
         for _ in 0..3 {
             pinn.evaluate(&x, &mut g, &mut c)?;
             opt.step(&mut x, &g)?;
@@ -74,7 +86,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .output()?;
             String::from_utf8_lossy(&out.stdout)
                 .lines()
-                .find_map(|l| l.strip_prefix("jax_step_ms ").map(|v| v.trim().parse::<f64>()))
+                .find_map(|l| {
+                    l.strip_prefix("jax_step_ms ")
+                        .map(|v| v.trim().parse::<f64>())
+                })
                 .transpose()?
         } else {
             None
@@ -86,7 +101,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             jax.map_or("-".into(), |j| format!("{j:.3}")),
             flops / dt / 1e9,
             100.0 * flops / dt / peak,
-            jax.map_or(String::new(), |j| format!("   ravine {:.2}x faster", j / (dt * 1e3)))
+            jax.map_or(String::new(), |j| format!(
+                "   ravine {:.2}x faster",
+                j / (dt * 1e3)
+            ))
         );
     }
     Ok(())

@@ -382,7 +382,9 @@ impl Runner {
                     .map_or(0.0, |g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
                 let retry = match (stage, &termination) {
                     (Stage::Lbfgs(c), Termination::LineSearchFailed(_)) => {
-                        restarts < c.restarts && grad_norm > c.tol_grad && !(loss >= loss_before)
+                        restarts < c.restarts
+                            && grad_norm > c.tol_grad
+                            && made_progress(loss, loss_before)
                     }
                     _ => false,
                 };
@@ -436,6 +438,11 @@ impl Runner {
             elapsed: recording.start.elapsed().as_secs_f64(),
         })
     }
+}
+
+/// Whether an attempt lowered the loss (or there was no earlier loss to compare with).
+fn made_progress(loss: f64, before: f64) -> bool {
+    before.is_nan() || loss < before
 }
 
 type StageOutcome<'a, P> = (
