@@ -50,6 +50,10 @@ struct Args {
     /// L-BFGS restarts after line-search failures.
     #[arg(long, default_value_t = 10)]
     lbfgs_restarts: u32,
+    /// After the adaptive stage, add this many interior points where the residual is largest
+    /// (chosen among 50x as many candidates) before L-BFGS; 0: off.
+    #[arg(long, default_value_t = 0)]
+    refine: usize,
     /// Seed of the points and of the initial weights.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -92,7 +96,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?);
     let b = bar.clone();
     let steps = a.steps;
-    let report = runner.run_with(&mut pinn, x0, Some(&mut file), move |r| {
+    let (refine, seed) = (a.refine, a.seed);
+    let between = move |_k: usize, p: &mut ravine::pinn::Pinn, x: &[f64]| {
+        if refine > 0 {
+            let worst = p.refine(x, 50 * refine, refine, seed.wrapping_add(7))?;
+            println!("\nrefined: +{refine} points, largest |residual| {worst:.3e}");
+        }
+        Ok(())
+    };
+    let on_record = move |r: &ravine::Record| {
         if r.stage == 0 {
             b.set_position(r.iteration.min(steps));
         } else if b.length() == Some(steps) {
@@ -101,7 +113,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             b.set_position(r.iteration);
         }
         b.set_message(format!("stage {} loss {:.3e}", r.stage, r.loss));
-    })?;
+    };
+    let report = runner.run_staged(&mut pinn, x0, Some(&mut file), on_record, between)?;
     bar.finish();
 
     let reference = BurgersColeHopf::standard()?;

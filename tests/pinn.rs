@@ -144,3 +144,53 @@ fn bad_input_is_a_typed_error() {
         e => panic!("{e}"),
     }
 }
+
+#[test]
+fn refinement_adds_the_points_of_largest_residual() {
+    let mut pinn = small_pinn(false);
+    let x = pinn.mlp().init(4);
+    let before = pinn.term_sizes()[0].1;
+    let worst = pinn.refine(&x, 500, 20, 9).unwrap();
+    assert_eq!(pinn.term_sizes()[0].1, before + 20);
+    // Independently: the largest |residual| over the same candidates.
+    let cands = pinn.domain().interior(500, Sampler::Halton, 9);
+    let r = pinn.residuals(&x, &cands);
+    let max = r.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    assert_eq!(worst, max);
+    assert!(pinn.refine(&x, 10, 20, 9).is_err());
+}
+
+#[test]
+fn between_stages_hook_runs_once_between_two_stages() {
+    use ravine::{rules, AdamConfig, Runner, Stage};
+    let mut pinn = small_pinn(false);
+    let x0 = pinn.mlp().init(2);
+    let calls = std::cell::RefCell::new(Vec::new());
+    let report = Runner::new()
+        .stage(Stage::adaptive(
+            rules::adam(1e-3, AdamConfig::default()).unwrap(),
+            5,
+        ))
+        .stage(Stage::adaptive(rules::gd(1e-3).unwrap(), 5))
+        .run_staged(
+            &mut pinn,
+            x0,
+            None,
+            |_| {},
+            |k, p: &mut Pinn, x: &[f64]| {
+                calls.borrow_mut().push(k);
+                p.refine(x, 100, 10, 1).map(|_| ())
+            },
+        )
+        .unwrap();
+    assert_eq!(*calls.borrow(), vec![0]);
+    assert_eq!(pinn.term_sizes()[0].1, 160);
+    // The second stage's first recorded loss is on the refined point set.
+    let first_of_stage_1 = report
+        .history
+        .records
+        .iter()
+        .find(|r| r.stage == 1)
+        .unwrap();
+    assert!(first_of_stage_1.loss.is_finite());
+}

@@ -330,6 +330,37 @@ impl Pinn {
             .collect()
     }
 
+    /// Residual-based refinement (Lu et al. 2021, "RAR"): evaluates the residual at
+    /// `candidates` fresh Halton points of the domain (seeded) and adds the `add` with the
+    /// largest |residual| to the interior points. Returns the largest |residual| found.
+    /// Interior resampling ([`PinnBuilder::resample_every`]) would discard the added points.
+    pub fn refine(
+        &mut self,
+        params: &[f64],
+        candidates: usize,
+        add: usize,
+        seed: u64,
+    ) -> Result<f64> {
+        if add > candidates || candidates == 0 {
+            return Err(Error::InvalidConfig {
+                component: "pinn refine",
+                message: format!("cannot add {add} of {candidates} candidate points"),
+            });
+        }
+        let d = self.domain.dim();
+        let pts = self.domain.interior(candidates, Sampler::Halton, seed);
+        let r = self.residuals(params, &pts);
+        let mut order: Vec<usize> = (0..candidates).collect();
+        order.sort_by(|&a, &b| r[b].abs().total_cmp(&r[a].abs()));
+        let worst = r[order[0]].abs();
+        for &i in &order[..add] {
+            self.terms[0]
+                .points
+                .extend_from_slice(&pts[i * d..(i + 1) * d]);
+        }
+        Ok(worst)
+    }
+
     fn term_loss(&self, t: &Term, params: &[f64], grad: &mut [f64]) -> Result<f64> {
         let d = self.domain.dim();
         let n = t.points.len() / d;

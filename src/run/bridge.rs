@@ -85,6 +85,13 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
         }
     }
 
+    /// The wrapped problem, for changes between stages. The cached evaluation is dropped,
+    /// since the objective may change.
+    pub fn problem_mut(&mut self) -> &mut P {
+        *self.cached.borrow_mut() = false;
+        self.problem
+    }
+
     /// A handle on the last evaluation, for observers.
     pub fn probe(&self) -> Rc<RefCell<Probe>> {
         Rc::clone(&self.probe)

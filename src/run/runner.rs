@@ -283,8 +283,22 @@ impl Runner {
         &self,
         problem: &mut P,
         x0: Vec<f64>,
+        file: Option<&mut RunFile>,
+        on_record: impl FnMut(&super::Record) + 'static,
+    ) -> Result<RunReport> {
+        self.run_staged(problem, x0, file, on_record, |_, _, _| Ok(()))
+    }
+
+    /// [`Runner::run_with`], calling `between(k, problem, params)` after stage `k` finishes
+    /// and before the next starts (not after the last): the place to change the problem
+    /// between stages, e.g. to add collocation points where the residual is largest.
+    pub fn run_staged<P: Problem + ?Sized>(
+        &self,
+        problem: &mut P,
+        x0: Vec<f64>,
         mut file: Option<&mut RunFile>,
         on_record: impl FnMut(&super::Record) + 'static,
+        mut between: impl FnMut(usize, &mut P, &[f64]) -> Result<()>,
     ) -> Result<RunReport> {
         if self.stages.is_empty() {
             return Err(Error::InvalidConfig {
@@ -404,6 +418,14 @@ impl Runner {
             });
             if failure.is_some() {
                 break;
+            }
+            if k + 1 < self.stages.len() {
+                if let Some(w) = wrapped.as_mut() {
+                    if let Err(e) = between(k, w.problem_mut(), &x) {
+                        failure = Some(e);
+                        break;
+                    }
+                }
             }
         }
         let total_evals = probe.borrow().evaluations;
