@@ -38,25 +38,6 @@ impl Activation {
         ]
     }
 
-    /// tanh's derivatives up to order `top` (the rest zero): the training loops need at most
-    /// `order + 1` of them, and the high ones cost most.
-    #[inline]
-    pub fn tanh_derivatives_upto(t: f64, top: usize) -> [f64; 6] {
-        let p = 1.0 - t * t;
-        let t2 = t * t;
-        let mut s = [t, p, -2.0 * t * p, 0.0, 0.0, 0.0];
-        if top >= 3 {
-            s[3] = -2.0 * p + 6.0 * t2 * p;
-        }
-        if top >= 4 {
-            s[4] = 8.0 * t * p * (2.0 - 3.0 * t2);
-        }
-        if top >= 5 {
-            s[5] = 8.0 * ((p * p - 2.0 * t2 * p) * (2.0 - 3.0 * t2) - 6.0 * t2 * p * p);
-        }
-        s
-    }
-
     /// The name used in run files and on the command line.
     pub fn name(self) -> &'static str {
         match self {

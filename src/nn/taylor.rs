@@ -46,11 +46,6 @@ impl Tape {
         self.pre.last().map_or(&[], |v| v.as_slice())
     }
 
-    /// Component `c` of output `o` at point `p`.
-    pub fn output_at(&self, d_out: usize, o: usize, c: usize, p: usize) -> f64 {
-        self.output()[o + d_out * (c * self.n + p)]
-    }
-
     /// Hands the tape's buffers back to this thread's pool.
     pub fn recycle(self) {
         self.post.into_iter().chain(self.pre).for_each(recycle);
@@ -126,29 +121,15 @@ fn direction_blocks(spec: &JetSpec) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// `[σ, σ′, …, σ⁽ᵗᵒᵖ⁾, 0, …]` at `z`; for tanh from the already computed `y = tanh z` when
-/// given.
-#[inline]
-fn sigma(act: Activation, z: f64, y: Option<f64>, top: usize) -> [f64; 6] {
-    match act {
-        Activation::Tanh => {
-            let t = y.unwrap_or_else(|| super::activation::tanh(z));
-            Activation::tanh_derivatives_upto(t, top)
-        }
-        Activation::Sin => act.derivatives(z),
-    }
-}
-
 /// Applies the activation to the jets `z` (`w × C·n`). Component `c` of element `i` of the
 /// value block (`i < w·n`) sits at `c·w·n + i`, so one pass over `i` handles every point,
 /// neuron and direction with the σ derivatives in registers.
 fn activate_generic(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
     let b = w * n;
     let dirs = direction_blocks(spec);
-    let top = dirs.iter().map(|d| d.1).max().unwrap_or(0);
     let mut y = zeroed(z.len());
     for i in 0..b {
-        let s = sigma(act, z[i], None, top);
+        let s = act.derivatives(z[i]);
         y[i] = s[0];
         for &(c1, order) in &dirs {
             let o = c1 * b + i;
@@ -174,24 +155,21 @@ fn activate_generic(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usi
     y
 }
 
-/// Reverse pass through the activation: given the adjoint `ybar` of its output jets (and the
-/// output's value block `y0`, so tanh need not be evaluated again), returns the adjoint of its
-/// input jets `z`.
+/// Reverse pass through the activation (any activation, element by element): given the
+/// adjoint `ybar` of its output jets, returns the adjoint of its input jets `z`.
 fn activate_adjoint_generic(
     act: Activation,
     spec: &JetSpec,
     z: &[f64],
-    y0: &[f64],
     ybar: &[f64],
     w: usize,
     n: usize,
 ) -> Vec<f64> {
     let b = w * n;
     let dirs = direction_blocks(spec);
-    let top = dirs.iter().map(|d| d.1).max().unwrap_or(0) + 1;
     let mut zbar = zeroed(z.len());
     for i in 0..b {
-        let s = sigma(act, z[i], Some(y0[i]), top);
+        let s = act.derivatives(z[i]);
         let mut z0bar = s[1] * ybar[i];
         for &(c1, order) in &dirs {
             let o = c1 * b + i;
@@ -259,23 +237,15 @@ fn activate_adjoint(
 ) -> Vec<f64> {
     match act {
         Activation::Tanh => activate_adjoint_tanh(spec, z, y0, ybar, w, n),
-        _ => activate_adjoint_generic(act, spec, z, y0, ybar, w, n),
+        _ => activate_adjoint_generic(act, spec, z, ybar, w, n),
     }
 }
 
-/// tanh's derivatives from `t`: σ′ = p = 1 − t², σ″ = −2tp, σ‴ = p(6t² − 2),
-/// σ⁗ = 8tp(2 − 3t²), σ⁽⁵⁾ = 8((p² − 2t²p)(2 − 3t²) − 6t²p²).
+/// tanh's σ′…σ⁽⁵⁾ from `t = tanh z` (see [`Activation::tanh_derivatives`]).
 #[inline(always)]
 fn th(t: f64) -> (f64, f64, f64, f64, f64) {
-    let t2 = t * t;
-    let p = 1.0 - t2;
-    (
-        p,
-        -2.0 * t * p,
-        p * (6.0 * t2 - 2.0),
-        8.0 * t * p * (2.0 - 3.0 * t2),
-        8.0 * ((p * p - 2.0 * t2 * p) * (2.0 - 3.0 * t2) - 6.0 * t2 * p * p),
-    )
+    let s = Activation::tanh_derivatives(t);
+    (s[1], s[2], s[3], s[4], s[5])
 }
 
 /// tanh on the jets: first the values (one `exp` each), then for each direction one pass over

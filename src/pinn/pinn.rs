@@ -142,19 +142,14 @@ impl PinnBuilder {
             }
             let seed = self.seed.wrapping_add(1000 * (k as u64 + 1));
             let term = match &c.kind {
-                ConditionKind::Initial(g) => {
-                    let points = self.domain.initial(c.points, self.sampler, seed);
-                    let targets = points.chunks(d).map(|x| g(x)).collect();
-                    Term {
-                        name: c.name.clone(),
-                        weight: c.weight,
-                        kind: TermKind::Value { targets },
-                        points,
-                    }
-                }
-                ConditionKind::Dirichlet(h) => {
-                    let points = self.domain.boundary(c.points, self.sampler, seed);
-                    let targets = points.chunks(d).map(|x| h(x)).collect();
+                ConditionKind::Initial(target) | ConditionKind::Dirichlet(target) => {
+                    let points = match c.kind {
+                        ConditionKind::Initial(_) => {
+                            self.domain.initial(c.points, self.sampler, seed)
+                        }
+                        _ => self.domain.boundary(c.points, self.sampler, seed),
+                    };
+                    let targets = points.chunks(d).map(|x| target(x)).collect();
                     Term {
                         name: c.name.clone(),
                         weight: c.weight,
