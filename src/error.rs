@@ -89,6 +89,28 @@ pub enum Error {
         /// argmin's message.
         message: String,
     },
+    /// A data file (a price table, say) is malformed. `line` and `column` are 1-based; 0 means
+    /// the problem is not tied to one line or column.
+    #[error("{file}:{line}:{column}: {message}")]
+    Data {
+        /// The file (or a label for in-memory data).
+        file: String,
+        /// The 1-based line, 0 when not tied to a line.
+        line: usize,
+        /// The 1-based column, 0 when not tied to a column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A covariance matrix cannot be used as given: not symmetric, not positive semi-definite,
+    /// or singular where the objective needs it to be definite.
+    #[error("{component}: covariance {message}")]
+    Covariance {
+        /// The estimator or problem that found the defect.
+        component: &'static str,
+        /// What is wrong, with the offending numbers.
+        message: String,
+    },
     /// Reading or writing an HDF5 run file failed.
     #[error("run file {path}: {message}")]
     Io {

@@ -8,6 +8,7 @@
 //! - [`problem`]: the [`Problem`] trait and test landscapes.
 //! - [`run`]: the argmin bridge ([`AdaptiveSolver`]), stage chains ([`Runner`]) and records.
 //! - [`io`]: HDF5 run files ([`RunFile`]).
+//! - [`portfolio`]: mean-variance portfolios with exact projections and KKT certificates.
 #![warn(missing_docs)]
 
 pub mod error;
@@ -16,6 +17,7 @@ pub mod landscapes;
 pub mod nn;
 pub mod optim;
 pub mod pinn;
+pub mod portfolio;
 pub mod problem;
 pub mod reference;
 pub mod run;
@@ -25,7 +27,7 @@ pub use io::RunFile;
 pub use optim::rules;
 pub use optim::{
     AdaGrad, Adam, AdamConfig, ClipByGlobalNorm, ClipByValue, EpsPlacement, Momentum, Normalize,
-    Optimizer, Rms, RmsPropConfig, Schedule, Sign, Transform, WeightDecay,
+    Optimizer, Projection, Rms, RmsPropConfig, Schedule, Sign, Transform, WeightDecay,
 };
 pub use problem::{batch_rng, PlateauBasin, Problem, Quadratic, Rosenbrock};
 pub use run::{

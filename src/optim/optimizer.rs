@@ -1,8 +1,9 @@
 //! [`Optimizer`]: a chain of transforms, a learning-rate schedule, and the one place where the
 //! step is applied.
 
-use super::{Schedule, Transform};
+use super::{Projection, Schedule, Transform};
 use crate::error::{Error, Result};
+use std::sync::Arc;
 
 /// An update rule: a chain of [`Transform`]s followed by a learning-rate [`Schedule`].
 ///
@@ -24,6 +25,7 @@ pub struct Optimizer {
     dim: Option<usize>,
     updates: Vec<f64>,
     last_lr: f64,
+    projection: Option<Arc<dyn Projection>>,
 }
 
 impl Optimizer {
@@ -56,6 +58,7 @@ impl Optimizer {
             dim: None,
             updates: Vec::new(),
             last_lr: f64::NAN,
+            projection: None,
         })
     }
 
@@ -100,7 +103,8 @@ impl Optimizer {
         }
     }
 
-    /// Takes one step: `params ← params − α_t · chain(grad)`.
+    /// Takes one step: `params ← params − α_t · chain(grad)`, followed by the projection onto the
+    /// feasible set when one is attached.
     ///
     /// Initialises the state on first use. Errors, leaving params and state untouched, when the
     /// lengths disagree or the gradient has a non-finite entry.
@@ -141,6 +145,9 @@ impl Optimizer {
         for (x, u) in params.iter_mut().zip(&self.updates) {
             *x -= lr * u;
         }
+        if let Some(p) = &self.projection {
+            p.project(params);
+        }
         self.last_lr = lr;
         self.count += 1;
         Ok(())
@@ -152,6 +159,27 @@ impl Optimizer {
         self.dim = None;
         self.count = 0;
         self
+    }
+
+    /// Makes this the projected version of the rule: every step becomes
+    /// `x ← P_C(x − α_t · u)` (Euclidean projection onto `set`). The state is kept.
+    pub fn project_onto(mut self, set: Arc<dyn Projection>) -> Self {
+        self.projection = Some(set);
+        self
+    }
+
+    /// The feasible set steps are projected onto, if any.
+    pub fn projection(&self) -> Option<&Arc<dyn Projection>> {
+        self.projection.as_ref()
+    }
+
+    /// The first-order stationarity measure at `x` with gradient `g`: `‖g‖₂` without a
+    /// projection, the gradient mapping `‖x − P_C(x − g)‖₂` with one.
+    pub fn stationarity(&self, x: &[f64], g: &[f64]) -> f64 {
+        match &self.projection {
+            Some(p) => p.gradient_mapping_norm(x, g),
+            None => g.iter().map(|v| v * v).sum::<f64>().sqrt(),
+        }
     }
 
     /// The update direction `u` (after the chain, before the learning rate) of the last step.

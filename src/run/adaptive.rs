@@ -28,9 +28,10 @@ pub struct Divergence {
 /// and evaluates loss and gradient at the new point (one fused evaluation), so the state's cost
 /// and gradient always belong to its parameters. Per iteration it reports, in argmin's `KV`:
 /// `learning_rate` (the step's `α_t`), `step` (the optimizer's step count) and `grad_norm`
-/// (‖g‖₂ at the new point).
+/// (the optimizer's stationarity measure at the new point: ‖g‖₂, or the gradient mapping
+/// ‖x − P_C(x − g)‖₂ for a projected rule; see [`Optimizer::stationarity`]).
 ///
-/// Stops with `SolverConverged` when ‖g‖₂ < `tol_grad`. A non-finite loss or gradient stops
+/// Stops with `SolverConverged` when that measure is below `tol_grad`. A non-finite loss or gradient stops
 /// the run with `SolverExit("diverged: …")`; the state keeps the last finite point and
 /// [`AdaptiveSolver::divergence`] says what happened. For a stochastic problem the batch index
 /// advances with every iteration.
@@ -73,10 +74,6 @@ impl AdaptiveSolver {
     pub fn divergence(&self) -> Option<&Divergence> {
         self.divergence.as_ref()
     }
-}
-
-fn norm(v: &[f64]) -> f64 {
-    v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
 fn missing(what: &str) -> Error {
@@ -127,7 +124,7 @@ impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
             }
             .into());
         }
-        let kv = argmin::kv!("grad_norm" => norm(&e.grad););
+        let kv = argmin::kv!("grad_norm" => self.optimizer.stationarity(&x, &e.grad););
         Ok((state.param(x).cost(e.loss).gradient(e.grad), Some(kv)))
     }
 
@@ -166,13 +163,18 @@ impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
         let mut kv = KV::new();
         kv.insert("learning_rate", KvValue::Float(lr));
         kv.insert("step", KvValue::Uint(self.optimizer.step_count()));
-        kv.insert("grad_norm", KvValue::Float(norm(&e.grad)));
+        kv.insert(
+            "grad_norm",
+            KvValue::Float(self.optimizer.stationarity(&x_new, &e.grad)),
+        );
         Ok((state.param(x_new).cost(e.loss).gradient(e.grad), Some(kv)))
     }
 
     fn terminate(&mut self, state: &State) -> TerminationStatus {
-        match state.get_gradient() {
-            Some(g) if self.tol_grad > 0.0 && norm(g) < self.tol_grad => {
+        match (state.get_param(), state.get_gradient()) {
+            (Some(x), Some(g))
+                if self.tol_grad > 0.0 && self.optimizer.stationarity(x, g) < self.tol_grad =>
+            {
                 TerminationStatus::Terminated(TerminationReason::SolverConverged)
             }
             _ => TerminationStatus::NotTerminated,

@@ -75,9 +75,16 @@ impl RecordObserver {
         } else {
             vec![f64::NAN; probe.components.len()]
         };
-        let grad_norm = state
-            .get_gradient()
-            .map_or(f64::NAN, |g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
+        // The solver's own stationarity measure when it reports one (the gradient mapping for
+        // projected rules), else ‖g‖₂.
+        let grad_norm = kv
+            .get("grad_norm")
+            .and_then(|v| v.get_float())
+            .unwrap_or_else(|| {
+                state
+                    .get_gradient()
+                    .map_or(f64::NAN, |g| g.iter().map(|v| v * v).sum::<f64>().sqrt())
+            });
         let learning_rate = kv
             .get("learning_rate")
             .and_then(|v| v.get_float())

@@ -1,0 +1,532 @@
+//! [`Constraints`]: the feasible set of a portfolio and its exact Euclidean projection.
+
+use crate::error::{Error, Result};
+use crate::optim::Projection;
+
+/// A feasible set
+///
+/// ```text
+/// C = { w : lo ≤ w ≤ hi,  [1ᵀw = 1],  [μᵀw = r] }
+/// ```
+///
+/// with per-asset bounds (either may be infinite), an optional budget (fully invested) and an
+/// optional target return. Its Euclidean projection is exact:
+///
+/// - box only: clipping;
+/// - budget and box (the simplex for `lo = 0, hi = ∞`, the capped simplex for finite caps):
+///   `P(y) = clip(y − τ, lo, hi)` where `τ` solves `Σ clip(y_i − τ, lo_i, hi_i) = 1`, a
+///   non-increasing piecewise-linear equation solved exactly by sorting its `2n` breakpoints
+///   (`O(n log n)`);
+/// - with a target return: `P(y) = P_B(y − λμ)` where `P_B` is the projection above and `λ`
+///   solves `μᵀP_B(y − λμ) = r` (a non-increasing piecewise-linear function of `λ`, the
+///   derivative of the concave dual): bisection down to one linear piece, then exact linear
+///   interpolation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Constraints {
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    budget: bool,
+    target: Option<(Vec<f64>, f64)>,
+}
+
+impl Constraints {
+    /// Fully invested, no bounds: `1ᵀw = 1` (short positions allowed).
+    pub fn fully_invested(n: usize) -> Self {
+        Self {
+            lower: vec![f64::NEG_INFINITY; n],
+            upper: vec![f64::INFINITY; n],
+            budget: true,
+            target: None,
+        }
+    }
+
+    /// Fully invested and long-only: the probability simplex.
+    pub fn long_only(n: usize) -> Self {
+        Self {
+            lower: vec![0.0; n],
+            upper: vec![f64::INFINITY; n],
+            budget: true,
+            target: None,
+        }
+    }
+
+    /// Fully invested with per-asset bounds `lo ≤ w ≤ hi` (use infinities for one-sided
+    /// bounds). Errors when a bound is NaN, `lo_i > hi_i`, or `Σ lo > 1` / `Σ hi < 1` (empty set).
+    pub fn bounded(lower: Vec<f64>, upper: Vec<f64>) -> Result<Self> {
+        if lower.len() != upper.len() {
+            return Err(Error::DimensionMismatch {
+                component: "constraints",
+                what: "upper bounds",
+                expected: lower.len(),
+                got: upper.len(),
+            });
+        }
+        for (i, (l, h)) in lower.iter().zip(&upper).enumerate() {
+            if l.is_nan() || h.is_nan() || l > h || *l == f64::INFINITY || *h == f64::NEG_INFINITY {
+                return Err(Error::InvalidConfig {
+                    component: "constraints",
+                    message: format!("asset {i}: bounds [{l}, {h}] are not an interval"),
+                });
+            }
+        }
+        let lo: f64 = lower.iter().sum();
+        let hi: f64 = upper.iter().sum();
+        if lo > 1.0 || hi < 1.0 {
+            return Err(Error::InvalidConfig {
+                component: "constraints",
+                message: format!(
+                    "no fully invested portfolio fits the bounds: Σlo = {lo}, Σhi = {hi}"
+                ),
+            });
+        }
+        Ok(Self {
+            lower,
+            upper,
+            budget: true,
+            target: None,
+        })
+    }
+
+    /// Adds the target-return constraint `μᵀw = r`. Errors when `μ` has the wrong length or a
+    /// non-finite entry, or `r` lies outside the range of `μᵀw` over the set.
+    pub fn with_target_return(mut self, mean: Vec<f64>, r: f64) -> Result<Self> {
+        if mean.len() != self.dim() {
+            return Err(Error::DimensionMismatch {
+                component: "constraints",
+                what: "expected returns",
+                expected: self.dim(),
+                got: mean.len(),
+            });
+        }
+        if let Some(i) = mean.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                component: "constraints",
+                what: "expected return",
+                index: i,
+                value: mean[i],
+            });
+        }
+        self.target = None;
+        let (lo, hi) = self.return_range(&mean);
+        if !(r >= lo && r <= hi) {
+            return Err(Error::InvalidConfig {
+                component: "constraints",
+                message: format!(
+                    "target return {r:e} outside the attainable range [{lo:e}, {hi:e}]"
+                ),
+            });
+        }
+        self.target = Some((mean, r));
+        Ok(self)
+    }
+
+    /// Number of assets.
+    pub fn dim(&self) -> usize {
+        self.lower.len()
+    }
+
+    /// Lower bounds.
+    pub fn lower(&self) -> &[f64] {
+        &self.lower
+    }
+
+    /// Upper bounds.
+    pub fn upper(&self) -> &[f64] {
+        &self.upper
+    }
+
+    /// Whether `1ᵀw = 1` is imposed.
+    pub fn has_budget(&self) -> bool {
+        self.budget
+    }
+
+    /// The target-return constraint `(μ, r)`, if any.
+    pub fn target_return(&self) -> Option<(&[f64], f64)> {
+        self.target.as_ref().map(|(m, r)| (m.as_slice(), *r))
+    }
+
+    /// The equality constraints as rows `(a, b)` of `aᵀw = b`: the budget, then the target.
+    pub fn equalities(&self) -> Vec<(Vec<f64>, f64)> {
+        let mut rows = Vec::new();
+        if self.budget {
+            rows.push((vec![1.0; self.dim()], 1.0));
+        }
+        if let Some((m, r)) = &self.target {
+            rows.push((m.clone(), *r));
+        }
+        rows
+    }
+
+    /// `[min, max]` of `cᵀw` over the budget-and-box set (ignoring any target), by the greedy
+    /// fractional-knapsack rule; infinite when unbounded.
+    pub fn return_range(&self, c: &[f64]) -> (f64, f64) {
+        let neg: Vec<f64> = c.iter().map(|v| -v).collect();
+        (self.min_linear(c), -self.min_linear(&neg))
+    }
+
+    /// `min cᵀw` over the budget-and-box set.
+    fn min_linear(&self, c: &[f64]) -> f64 {
+        let n = self.dim();
+        let term = |a: f64, b: f64| if a == 0.0 { 0.0 } else { a * b };
+        if !self.budget {
+            return (0..n)
+                .map(|i| term(c[i], self.lower[i]).min(term(c[i], self.upper[i])))
+                .sum();
+        }
+        if self.lower.iter().any(|l| l.is_infinite()) {
+            // Short one asset without limit against another: unbounded unless c is constant.
+            let constant = c.iter().all(|v| *v == c[0]);
+            return if constant { c[0] } else { f64::NEG_INFINITY };
+        }
+        // Every asset at its lower bound, then fill the budget cheapest-first.
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| c[a].total_cmp(&c[b]));
+        let mut left = 1.0 - self.lower.iter().sum::<f64>();
+        let mut value: f64 = (0..n).map(|i| c[i] * self.lower[i]).sum();
+        for &i in &order {
+            if left <= 0.0 {
+                break;
+            }
+            let take = (self.upper[i] - self.lower[i]).min(left);
+            value += c[i] * take;
+            left -= take;
+        }
+        value
+    }
+
+    /// Exact projection onto `{lo ≤ w ≤ hi, 1ᵀw = 1}` (or the box alone without a budget).
+    fn project_budget_box(&self, y: &mut [f64]) {
+        if !self.budget {
+            for ((v, l), h) in y.iter_mut().zip(&self.lower).zip(&self.upper) {
+                *v = v.clamp(*l, *h);
+            }
+            return;
+        }
+        let tau = self.budget_shift(y);
+        for ((v, l), h) in y.iter_mut().zip(&self.lower).zip(&self.upper) {
+            *v = (*v - tau).clamp(*l, *h);
+        }
+    }
+
+    /// The `τ` with `Σ clip(y_i − τ, lo_i, hi_i) = 1`.
+    fn budget_shift(&self, y: &[f64]) -> f64 {
+        let n = y.len();
+        // h(τ) = Σ clip(y_i − τ, lo_i, hi_i) is non-increasing; coordinate i is free (slope −1)
+        // for τ in (y_i − hi_i, y_i − lo_i).
+        let mut points: Vec<(f64, i32)> = Vec::with_capacity(2 * n);
+        let mut slope_left = 0i32; // slope of h left of every finite breakpoint (negated count)
+        for i in 0..n {
+            let (a, b) = (y[i] - self.upper[i], y[i] - self.lower[i]);
+            if a.is_finite() {
+                points.push((a, 1)); // becomes free: −1 more slope (stored as +1 free count)
+            } else {
+                slope_left += 1;
+            }
+            if b.is_finite() {
+                points.push((b, -1));
+            }
+        }
+        let h = |tau: f64| -> f64 {
+            (0..n)
+                .map(|i| (y[i] - tau).clamp(self.lower[i], self.upper[i]))
+                .sum()
+        };
+        if points.is_empty() {
+            // No finite bounds at all: a plain shift.
+            return (y.iter().sum::<f64>() - 1.0) / n as f64;
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut free = slope_left;
+        let mut tau = points[0].0;
+        let mut value = h(tau);
+        if value < 1.0 {
+            // Left of every breakpoint: h(τ) = value + free·(tau − τ).
+            return tau - (1.0 - value) / free.max(1) as f64;
+        }
+        let mut k = 0;
+        while k < points.len() {
+            // Apply every breakpoint at this τ.
+            while k < points.len() && points[k].0 == tau {
+                free += points[k].1;
+                k += 1;
+            }
+            let next = if k < points.len() {
+                points[k].0
+            } else {
+                f64::INFINITY
+            };
+            let at_next = if next.is_finite() {
+                value - free as f64 * (next - tau)
+            } else {
+                f64::NEG_INFINITY
+            };
+            if at_next <= 1.0 {
+                if free == 0 {
+                    return tau;
+                }
+                return tau + (value - 1.0) / free as f64;
+            }
+            tau = next;
+            value = at_next;
+        }
+        tau
+    }
+}
+
+impl Projection for Constraints {
+    fn name(&self) -> String {
+        let long_only =
+            self.lower.iter().all(|&l| l == 0.0) && self.upper.iter().all(|u| u.is_infinite());
+        let mut s = match (self.budget, long_only) {
+            (true, true) => "long-only simplex".to_string(),
+            (true, false)
+                if self.lower.iter().all(|l| l.is_infinite())
+                    && self.upper.iter().all(|u| u.is_infinite()) =>
+            {
+                "budget hyperplane".to_string()
+            }
+            (true, false) => "capped simplex".to_string(),
+            (false, _) => "box".to_string(),
+        };
+        if self.target.is_some() {
+            s.push_str(" + target return");
+        }
+        s
+    }
+
+    fn project(&self, x: &mut [f64]) {
+        let Some((mean, r)) = &self.target else {
+            self.project_budget_box(x);
+            return;
+        };
+        let y = x.to_vec();
+        let mut w = vec![0.0; y.len()];
+        let at = |lambda: f64, w: &mut [f64]| -> f64 {
+            for ((wi, yi), mi) in w.iter_mut().zip(&y).zip(mean) {
+                *wi = yi - lambda * mi;
+            }
+            self.project_budget_box(w);
+            w.iter().zip(mean).map(|(a, b)| a * b).sum::<f64>()
+        };
+        // g(λ) = μᵀw(λ) is non-increasing. Bracket the root of g(λ) = r.
+        let scale = mean
+            .iter()
+            .map(|m| m * m)
+            .sum::<f64>()
+            .max(f64::MIN_POSITIVE);
+        let mut step = (1.0 + y.iter().map(|v| v.abs()).sum::<f64>()) / scale.sqrt();
+        let (mut lo, mut hi) = (0.0, 0.0);
+        let g0 = at(0.0, &mut w);
+        if g0 > *r {
+            hi = step;
+            while at(hi, &mut w) > *r && hi.is_finite() {
+                lo = hi;
+                step *= 2.0;
+                hi += step;
+            }
+        } else if g0 < *r {
+            lo = -step;
+            while at(lo, &mut w) < *r && lo.is_finite() {
+                hi = lo;
+                step *= 2.0;
+                lo -= step;
+            }
+        } else {
+            x.copy_from_slice(&w);
+            return;
+        }
+        // Bisection until the bracket sits on one linear piece (or 200 halvings), then the
+        // linear interpolation is exact.
+        let (mut glo, mut ghi) = (at(lo, &mut w), at(hi, &mut w));
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            let gm = at(mid, &mut w);
+            // On a linear piece the midpoint value is the average of the ends.
+            let linear =
+                (gm - 0.5 * (glo + ghi)).abs() <= 1e-15 * (glo.abs() + ghi.abs() + r.abs());
+            if gm > *r {
+                lo = mid;
+                glo = gm;
+            } else {
+                hi = mid;
+                ghi = gm;
+            }
+            if linear && (glo - ghi).abs() > 0.0 {
+                break;
+            }
+        }
+        let lambda = if glo == ghi {
+            0.5 * (lo + hi)
+        } else {
+            lo + (glo - r) * (hi - lo) / (glo - ghi)
+        };
+        at(lambda, &mut w);
+        x.copy_from_slice(&w);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// Brute force: for every assignment of each coordinate to {lower, upper, free}, project
+    /// onto the affine set it defines; the projection is the closest feasible candidate.
+    fn brute_force(c: &Constraints, y: &[f64]) -> Vec<f64> {
+        let n = y.len();
+        let eq = c.equalities();
+        let mut best: Option<(f64, Vec<f64>)> = None;
+        for code in 0..3usize.pow(n as u32) {
+            let mut state = vec![0u8; n];
+            let mut k = code;
+            for s in state.iter_mut() {
+                *s = (k % 3) as u8;
+                k /= 3;
+            }
+            let mut w = y.to_vec();
+            let mut ok = true;
+            for i in 0..n {
+                match state[i] {
+                    0 => w[i] = c.lower[i],
+                    1 => w[i] = c.upper[i],
+                    _ => {}
+                }
+                if !w[i].is_finite() {
+                    ok = false;
+                }
+            }
+            if !ok {
+                continue;
+            }
+            let free: Vec<usize> = (0..n).filter(|&i| state[i] == 2).collect();
+            // Solve for multipliers ν: w_F = y_F − A_Fᵀν with A_F w_F = b − A_fixed w_fixed.
+            let m = eq.len();
+            let mut g = vec![0.0; m * m];
+            let mut rhs = vec![0.0; m];
+            for (a, (ra, ba)) in eq.iter().enumerate() {
+                let fixed: f64 = (0..n)
+                    .filter(|i| state[*i] != 2)
+                    .map(|i| ra[i] * w[i])
+                    .sum();
+                rhs[a] = free.iter().map(|&i| ra[i] * y[i]).sum::<f64>() - (ba - fixed);
+                for (b, (rb, _)) in eq.iter().enumerate() {
+                    g[a * m + b] = free.iter().map(|&i| ra[i] * rb[i]).sum();
+                }
+            }
+            let nu = match m {
+                0 => vec![],
+                1 => {
+                    if g[0].abs() < 1e-14 {
+                        if rhs[0].abs() > 1e-12 {
+                            continue;
+                        }
+                        vec![0.0]
+                    } else {
+                        vec![rhs[0] / g[0]]
+                    }
+                }
+                _ => {
+                    let det = g[0] * g[3] - g[1] * g[2];
+                    if det.abs() < 1e-12 {
+                        continue;
+                    }
+                    vec![
+                        (rhs[0] * g[3] - g[1] * rhs[1]) / det,
+                        (g[0] * rhs[1] - g[2] * rhs[0]) / det,
+                    ]
+                }
+            };
+            for &i in &free {
+                w[i] = y[i] - eq.iter().zip(&nu).map(|((r, _), v)| r[i] * v).sum::<f64>();
+            }
+            let feasible = (0..n).all(|i| w[i] >= c.lower[i] - 1e-12 && w[i] <= c.upper[i] + 1e-12)
+                && eq.iter().all(|(r, b)| {
+                    (r.iter().zip(&w).map(|(a, x)| a * x).sum::<f64>() - b).abs() < 1e-10
+                });
+            if !feasible {
+                continue;
+            }
+            let d: f64 = w.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum();
+            if best.as_ref().is_none_or(|(bd, _)| d < *bd) {
+                best = Some((d, w));
+            }
+        }
+        best.expect("a feasible candidate").1
+    }
+
+    fn sets(n: usize, rng: &mut impl Rng) -> Vec<Constraints> {
+        let mean: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.3).collect();
+        let caps: Vec<f64> = (0..n).map(|_| 0.55 + 0.45 * rng.random::<f64>()).collect();
+        let lower: Vec<f64> = (0..n)
+            .map(|i| if i % 2 == 0 { -0.2 } else { 0.05 })
+            .collect();
+        let simplex = Constraints::long_only(n);
+        let capped = Constraints::bounded(lower, caps).unwrap();
+        let mut out = vec![
+            Constraints::fully_invested(n),
+            simplex.clone(),
+            capped.clone(),
+        ];
+        for base in [simplex, capped] {
+            let (lo, hi) = base.return_range(&mean);
+            let r = lo + (hi - lo) * (0.1 + 0.8 * rng.random::<f64>());
+            out.push(base.with_target_return(mean.clone(), r).unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn projections_match_brute_force() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut worst: f64 = 0.0;
+        for trial in 0..60 {
+            let n = 2 + trial % 4;
+            for c in sets(n, &mut rng) {
+                let y: Vec<f64> = (0..n).map(|_| 2.0 * rng.random::<f64>() - 0.7).collect();
+                let mut p = y.clone();
+                c.project(&mut p);
+                let b = brute_force(&c, &y);
+                for (a, e) in p.iter().zip(&b) {
+                    worst = worst.max((a - e).abs());
+                }
+                // Idempotent.
+                let mut q = p.clone();
+                c.project(&mut q);
+                for (a, e) in p.iter().zip(&q) {
+                    assert!((a - e).abs() < 1e-12, "{}", c.name());
+                }
+            }
+        }
+        assert!(worst < 1e-11, "worst deviation from brute force {worst:e}");
+    }
+
+    #[test]
+    fn simplex_projection_closed_form_cases() {
+        let c = Constraints::long_only(3);
+        let mut y = vec![0.5, 0.5, 0.5];
+        c.project(&mut y);
+        for v in &y {
+            assert!((v - 1.0 / 3.0).abs() < 1e-15);
+        }
+        let mut y = vec![2.0, 0.0, -1.0];
+        c.project(&mut y);
+        assert_eq!(y, vec![1.0, 0.0, 0.0]);
+        let mut y = vec![0.3, 0.9, 0.0];
+        c.project(&mut y);
+        assert!((y[0] - 0.2).abs() < 1e-15 && (y[1] - 0.8).abs() < 1e-15 && y[2] == 0.0);
+    }
+
+    #[test]
+    fn infeasible_sets_are_rejected() {
+        assert!(Constraints::bounded(vec![0.6, 0.6], vec![1.0, 1.0]).is_err());
+        assert!(Constraints::bounded(vec![0.0, 0.0], vec![0.4, 0.4]).is_err());
+        assert!(Constraints::bounded(vec![0.5, 0.0], vec![0.4, 1.0]).is_err());
+        let e = Constraints::long_only(2)
+            .with_target_return(vec![0.1, 0.2], 0.3)
+            .unwrap_err();
+        assert!(e.to_string().contains("attainable"), "{e}");
+    }
+}

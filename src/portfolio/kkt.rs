@@ -1,0 +1,177 @@
+//! [`Certificate`]: the KKT conditions of a mean-variance solution, measured.
+
+use super::MeanVariance;
+use crate::optim::Projection;
+
+/// How far `w` is from satisfying the KKT conditions of
+/// `min f(w)  s.t.  Aw = b, lo ≤ w ≤ hi` (rows of `A`: the budget, the target return).
+///
+/// With `g = ∇f(w)`, multipliers `ν` fitted by least squares on the support
+/// `S = {i : lo_i + τ < w_i < hi_i − τ}` and reduced costs `d = g + Aᵀν`:
+///
+/// - primal infeasibility: `max(‖Aw − b‖∞, max bound violation)`;
+/// - stationarity on the support: `max_{i∈S} |d_i|`;
+/// - sign conditions off the support: `d_i ≥ 0` at a lower bound, `d_i ≤ 0` at an upper
+///   bound; the worst violation;
+/// - duality gap: `Σ z_lo (w − lo) + Σ z_hi (hi − w) + |νᵀ(Aw − b)|` with `z_lo = d⁺`,
+///   `z_hi = d⁻` off the support (zero where the bound is infinite): `f(w)` minus the Wolfe dual
+///   value at these multipliers when stationarity holds;
+/// - the gradient mapping `‖w − P_C(w − g/s)‖₂` of the scaled loss (no thresholds at all).
+///
+/// Stationarity and sign violations are relative to `max(‖g‖∞, ‖ν‖∞)`; the gap is also given
+/// relative to `|f(w)|`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Certificate {
+    /// `f(w)` in the data's units.
+    pub objective: f64,
+    /// Worst equality residual or bound violation.
+    pub primal_infeasibility: f64,
+    /// Worst relative reduced cost on the support.
+    pub stationarity: f64,
+    /// Worst relative wrong-signed reduced cost off the support.
+    pub sign_violation: f64,
+    /// Complementarity duality gap, in the objective's units.
+    pub duality_gap: f64,
+    /// `duality_gap / |f(w)|`.
+    pub relative_gap: f64,
+    /// `‖w − P_C(w − ∇f/s)‖₂`.
+    pub gradient_mapping: f64,
+    /// Equality multipliers `ν` (budget, then target return).
+    pub multipliers: Vec<f64>,
+    /// Size of the support.
+    pub support: usize,
+}
+
+/// Threshold `τ` separating the support from assets at a bound.
+pub const SUPPORT_TOLERANCE: f64 = 1e-10;
+
+impl Certificate {
+    /// Measures the KKT conditions of `problem` at `w`.
+    pub fn of(problem: &MeanVariance, w: &[f64]) -> Self {
+        let c = problem.constraints();
+        let (lo, hi) = (c.lower(), c.upper());
+        let g = problem.gradient(w);
+        let eq = c.equalities();
+        let n = w.len();
+        let support: Vec<usize> = (0..n)
+            .filter(|&i| w[i] > lo[i] + SUPPORT_TOLERANCE && w[i] < hi[i] - SUPPORT_TOLERANCE)
+            .collect();
+        // Least squares for ν on the support: (A_S A_Sᵀ) ν = −A_S g_S.
+        let m = eq.len();
+        let mut gram = vec![0.0; m * m];
+        let mut rhs = vec![0.0; m];
+        for (a, (ra, _)) in eq.iter().enumerate() {
+            rhs[a] = -support.iter().map(|&i| ra[i] * g[i]).sum::<f64>();
+            for (b, (rb, _)) in eq.iter().enumerate() {
+                gram[a * m + b] = support.iter().map(|&i| ra[i] * rb[i]).sum();
+            }
+        }
+        let nu = solve_small(&gram, &rhs, m);
+        let d: Vec<f64> = (0..n)
+            .map(|i| g[i] + eq.iter().zip(&nu).map(|((r, _), v)| r[i] * v).sum::<f64>())
+            .collect();
+        let gscale = g
+            .iter()
+            .chain(&nu)
+            .fold(0.0f64, |a, v| a.max(v.abs()))
+            .max(f64::MIN_POSITIVE);
+        let in_support = {
+            let mut s = vec![false; n];
+            support.iter().for_each(|&i| s[i] = true);
+            s
+        };
+        let mut stationarity: f64 = 0.0;
+        let mut sign: f64 = 0.0;
+        let mut gap = 0.0;
+        for i in 0..n {
+            if in_support[i] {
+                stationarity = stationarity.max(d[i].abs());
+                continue;
+            }
+            let at_lower = (w[i] - lo[i]).abs() <= (hi[i] - w[i]).abs();
+            if at_lower {
+                sign = sign.max(-d[i]);
+                if d[i] > 0.0 {
+                    gap += d[i] * (w[i] - lo[i]);
+                }
+            } else {
+                sign = sign.max(d[i]);
+                if d[i] < 0.0 {
+                    gap += -d[i] * (hi[i] - w[i]);
+                }
+            }
+        }
+        let mut infeas: f64 = 0.0;
+        for (k, (r, b)) in eq.iter().enumerate() {
+            let res = r.iter().zip(w).map(|(a, x)| a * x).sum::<f64>() - b;
+            infeas = infeas.max(res.abs());
+            gap += (nu[k] * res).abs();
+        }
+        for i in 0..n {
+            infeas = infeas.max(lo[i] - w[i]).max(w[i] - hi[i]);
+        }
+        let objective = problem.objective(w);
+        let scaled: Vec<f64> = g.iter().map(|v| v / problem.scale()).collect();
+        Self {
+            objective,
+            primal_infeasibility: infeas,
+            stationarity: stationarity / gscale,
+            sign_violation: sign.max(0.0) / gscale,
+            duality_gap: gap,
+            relative_gap: gap / objective.abs().max(f64::MIN_POSITIVE),
+            gradient_mapping: c.gradient_mapping_norm(w, &scaled),
+            multipliers: nu,
+            support: support.len(),
+        }
+    }
+
+    /// The worst of the relative KKT residuals (infeasibility, stationarity, sign, relative
+    /// gap): one number to compare against a tolerance.
+    pub fn worst(&self) -> f64 {
+        self.primal_infeasibility
+            .max(self.stationarity)
+            .max(self.sign_violation)
+            .max(self.relative_gap)
+    }
+}
+
+/// Solves the `m × m` (m ≤ 2 in practice) system by Gaussian elimination with partial pivoting;
+/// a singular system gets zeros for the undetermined unknowns.
+pub(crate) fn solve_small(a: &[f64], b: &[f64], m: usize) -> Vec<f64> {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    let scale = a
+        .iter()
+        .fold(0.0f64, |s, v| s.max(v.abs()))
+        .max(f64::MIN_POSITIVE);
+    let mut pivots = vec![usize::MAX; m];
+    let mut row_used = vec![false; m];
+    for col in 0..m {
+        let Some(p) = (0..m)
+            .filter(|&r| !row_used[r])
+            .max_by(|&x, &y| a[x * m + col].abs().total_cmp(&a[y * m + col].abs()))
+        else {
+            break;
+        };
+        if a[p * m + col].abs() <= 1e-13 * scale {
+            continue;
+        }
+        row_used[p] = true;
+        pivots[col] = p;
+        for r in 0..m {
+            if r != p {
+                let f = a[r * m + col] / a[p * m + col];
+                for c in 0..m {
+                    a[r * m + c] -= f * a[p * m + c];
+                }
+                b[r] -= f * b[p];
+            }
+        }
+    }
+    (0..m)
+        .map(|col| match pivots[col] {
+            usize::MAX => 0.0,
+            p => b[p] / a[p * m + col],
+        })
+        .collect()
+}

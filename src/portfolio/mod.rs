@@ -1,0 +1,38 @@
+//! Mean-variance portfolios on real returns, solved by the projected update rules and
+//! certified against an exact QP solve.
+//!
+//! - Data: [`PriceTable`] (CSV / gzip, typed errors with file, line and column), [`Returns`].
+//! - Estimators: [`sample_covariance`], [`ledoit_wolf`], [`ewma_covariance`], and the
+//!   [`FactorModel`] (`Σ = BFBᵀ + D` in `O(nk)`, with a seeded synthetic generator).
+//! - Problems: [`MeanVariance`] with an [`Objective`] over [`Constraints`] (exact projections).
+//! - Solvers: [`solve_projected`] (any rule), [`solve_lbfgs_softmax`] (argmin's L-BFGS),
+//!   [`solve_clarabel`] / [`solve_reference`] (interior point, polished), all returning a
+//!   [`Solution`] with its KKT [`Certificate`]; [`efficient_frontier`].
+
+mod constraints;
+mod covariance;
+mod estimators;
+mod factor;
+mod frontier;
+mod kkt;
+mod prices;
+mod problem;
+mod reference;
+mod risk;
+mod softmax;
+mod solve;
+
+pub use constraints::Constraints;
+pub use covariance::Covariance;
+pub use estimators::{ewma_covariance, ledoit_wolf, sample_covariance};
+pub use factor::{FactorModel, SyntheticMarket};
+pub use frontier::{efficient_frontier, FrontierPoint, FrontierSettings};
+pub use kkt::{Certificate, SUPPORT_TOLERANCE};
+pub use prices::{PriceTable, Returns};
+pub use problem::{MeanVariance, Objective};
+pub use reference::{polish, solve_qp, QpForm, QpSettings, QpSolution};
+pub use risk::RiskModel;
+pub use softmax::SoftmaxPortfolio;
+pub use solve::{
+    default_lbfgs, solve_clarabel, solve_lbfgs_softmax, solve_projected, solve_reference, Solution,
+};
