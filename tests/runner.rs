@@ -118,6 +118,47 @@ fn line_search_failure_is_reported_not_silent() {
     assert_eq!(report.params, vec![1.0, 2.0]);
 }
 
+/// `½(x² + 10y²) + x⁴/10` whose gradient turns wrong once the loss is below 0.1.
+struct GoesWrong;
+
+impl Problem for GoesWrong {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn evaluate(&self, x: &[f64], grad: &mut [f64], _c: &mut [f64]) -> ravine::Result<f64> {
+        let f = 0.5 * (x[0] * x[0] + 10.0 * x[1] * x[1]) + 0.1 * x[0].powi(4);
+        if f > 0.1 {
+            grad[0] = x[0] + 0.4 * x[0].powi(3);
+            grad[1] = 10.0 * x[1];
+        } else {
+            // Wrong: a constant that no longer matches the loss.
+            grad[0] = 1.0;
+            grad[1] = 1.0;
+        }
+        Ok(f)
+    }
+}
+
+#[test]
+fn line_search_failure_after_progress_keeps_the_last_accepted_point() {
+    let mut p = GoesWrong;
+    let report = Runner::new()
+        .stage(Stage::lbfgs(LbfgsConfig::default()))
+        .run(&mut p, vec![1.0, 2.0], None)
+        .unwrap();
+    assert!(
+        matches!(
+            report.stages[0].termination,
+            Termination::LineSearchFailed(_)
+        ),
+        "{}",
+        report.stages[0].termination
+    );
+    // Progress is kept: the loss is below the switch, and it is the loss of the returned point.
+    assert!(report.loss <= 0.1, "{}", report.loss);
+    assert_eq!(p.loss(&report.params).unwrap(), report.loss);
+}
+
 /// Least squares on seeded minibatches of a fixed data set: y = a·t + noise.
 struct Minibatch {
     seed: u64,

@@ -26,6 +26,8 @@ pub struct Constraints {
     lower: Vec<f64>,
     upper: Vec<f64>,
     budget: bool,
+    /// The budget's right-hand side: 1 for portfolios, 0 for tangent cones.
+    total: f64,
     target: Option<(Vec<f64>, f64)>,
 }
 
@@ -36,6 +38,7 @@ impl Constraints {
             lower: vec![f64::NEG_INFINITY; n],
             upper: vec![f64::INFINITY; n],
             budget: true,
+            total: 1.0,
             target: None,
         }
     }
@@ -46,6 +49,7 @@ impl Constraints {
             lower: vec![0.0; n],
             upper: vec![f64::INFINITY; n],
             budget: true,
+            total: 1.0,
             target: None,
         }
     }
@@ -83,6 +87,7 @@ impl Constraints {
             lower,
             upper,
             budget: true,
+            total: 1.0,
             target: None,
         })
     }
@@ -149,12 +154,42 @@ impl Constraints {
     pub fn equalities(&self) -> Vec<(Vec<f64>, f64)> {
         let mut rows = Vec::new();
         if self.budget {
-            rows.push((vec![1.0; self.dim()], 1.0));
+            rows.push((vec![1.0; self.dim()], self.total));
         }
         if let Some((m, r)) = &self.target {
             rows.push((m.clone(), *r));
         }
         rows
+    }
+
+    /// Projects `v` onto the tangent cone of the set at `w ∈ C`:
+    ///
+    /// ```text
+    /// T_C(w) = { d : 1ᵀd = 0 [budget], μᵀd = 0 [target], d_i ≥ 0 where w_i = lo_i, d_i ≤ 0 where w_i = hi_i }
+    /// ```
+    ///
+    /// the same kind of set (a box with a zero budget), so the same exact projection applies.
+    /// `−P_{T_C(w)}(−∇f)` is the projected gradient: zero exactly at the constrained optima.
+    pub fn project_onto_tangent_cone(&self, w: &[f64], v: &mut [f64]) {
+        let n = self.dim();
+        let mut lower = vec![f64::NEG_INFINITY; n];
+        let mut upper = vec![f64::INFINITY; n];
+        for i in 0..n {
+            if w[i] <= self.lower[i] {
+                lower[i] = 0.0;
+            }
+            if w[i] >= self.upper[i] {
+                upper[i] = 0.0;
+            }
+        }
+        let cone = Constraints {
+            lower,
+            upper,
+            budget: self.budget,
+            total: 0.0,
+            target: self.target.as_ref().map(|(m, _)| (m.clone(), 0.0)),
+        };
+        cone.project(v);
     }
 
     /// `[min, max]` of `cᵀw` over the budget-and-box set (ignoring any target), by the greedy
@@ -233,15 +268,15 @@ impl Constraints {
         };
         if points.is_empty() {
             // No finite bounds at all: a plain shift.
-            return (y.iter().sum::<f64>() - 1.0) / n as f64;
+            return (y.iter().sum::<f64>() - self.total) / n as f64;
         }
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut free = slope_left;
         let mut tau = points[0].0;
         let mut value = h(tau);
-        if value < 1.0 {
+        if value < self.total {
             // Left of every breakpoint: h(τ) = value + free·(tau − τ).
-            return tau - (1.0 - value) / free.max(1) as f64;
+            return tau - (self.total - value) / free.max(1) as f64;
         }
         let mut k = 0;
         while k < points.len() {
@@ -260,11 +295,11 @@ impl Constraints {
             } else {
                 f64::NEG_INFINITY
             };
-            if at_next <= 1.0 {
+            if at_next <= self.total {
                 if free == 0 {
                     return tau;
                 }
-                return tau + (value - 1.0) / free as f64;
+                return tau + (value - self.total) / free as f64;
             }
             tau = next;
             value = at_next;

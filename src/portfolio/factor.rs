@@ -257,7 +257,11 @@ mod tests {
         for i in 0..37 {
             let slow: f64 = (0..37).map(|j| dense[i * 37 + j] * w[j]).sum();
             let size: f64 = (0..37).map(|j| (dense[i * 37 + j] * w[j]).abs()).sum();
-            assert!((fast[i] - slow).abs() < 1e-14 * size, "{i}: {} {slow}", fast[i]);
+            assert!(
+                (fast[i] - slow).abs() < 1e-14 * size,
+                "{i}: {} {slow}",
+                fast[i]
+            );
             assert!((m.diagonal()[i] - dense[i * 37 + i]).abs() < 1e-18);
         }
         // Deterministic from the seed.

@@ -55,6 +55,17 @@ struct Minibatches {
 /// units; gradients are scaled alike. Rules run in their projected form
 /// ([`crate::Optimizer::project_onto`]) with [`MeanVariance::constraints`].
 ///
+/// The gradient handed to the rules is the projected gradient `g_P = −P_{T_C(w)}(−∇f)`, the
+/// steepest feasible descent direction's negative (Calamai & Moré 1987; see
+/// [`Constraints::project_onto_tangent_cone`]): it drops the components along the equality
+/// constraints' normals and those pushing against active bounds, and it vanishes exactly at the
+/// constrained optimum. Gradient descent takes the same steps either way (the projection
+/// absorbs the dropped components), but rules that rescale coordinates need it: with the raw
+/// gradient, whose entries share one sign near a long-only optimum, sign-like rules (Adam,
+/// RMSProp, sign descent) step along a nearly uniform vector that the simplex projection
+/// cancels, and stall; and their second moments never decay. [`MeanVariance::raw_gradients`]
+/// turns this off, to see that happen.
+///
 /// Stochastic mode ([`MeanVariance::stochastic`]): the risk gradient uses a minibatch `B` of
 /// return periods drawn with replacement from a seed,
 /// `Σ_B w = T/(T−1) · (1/|B|) Σ_{t∈B} x_t (x_tᵀ w)` with `x_t` the demeaned returns (an
@@ -67,6 +78,7 @@ pub struct MeanVariance {
     constraints: Arc<Constraints>,
     scale: f64,
     batches: Option<Minibatches>,
+    tangent: bool,
 }
 
 impl MeanVariance {
@@ -119,6 +131,7 @@ impl MeanVariance {
             constraints: Arc::new(constraints),
             scale,
             batches: None,
+            tangent: true,
         })
     }
 
@@ -171,6 +184,12 @@ impl MeanVariance {
         draw(&mut mb, 0);
         self.batches = Some(mb);
         Ok(self)
+    }
+
+    /// Hands the rules the raw gradient `∇f` instead of its tangent-space projection.
+    pub fn raw_gradients(mut self) -> Self {
+        self.tangent = false;
+        self
     }
 
     /// The covariance operator.
@@ -306,6 +325,12 @@ impl Problem for MeanVariance {
         let with_mean = matches!(self.objective, Objective::Utility { .. });
         for ((g, s), m) in grad.iter_mut().zip(&sw).zip(&self.mean) {
             *g = (gamma * s - if with_mean { *m } else { 0.0 }) / self.scale;
+        }
+        if self.tangent {
+            // g ← −P_{T_C(x)}(−g): the projected gradient.
+            grad.iter_mut().for_each(|v| *v = -*v);
+            self.constraints.project_onto_tangent_cone(x, grad);
+            grad.iter_mut().for_each(|v| *v = -*v);
         }
         if components.len() == 2 {
             components[0] = risk / self.scale;

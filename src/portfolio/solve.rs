@@ -153,6 +153,7 @@ pub fn default_lbfgs() -> LbfgsConfig {
     LbfgsConfig {
         max_iters: 5000,
         tol_grad: 1e-14,
+        restarts: 20,
         ..LbfgsConfig::default()
     }
 }

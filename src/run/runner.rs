@@ -378,9 +378,15 @@ impl Runner {
                 termination = Termination::from_argmin(state.get_termination_status());
                 iterations += state.get_iter();
                 recording.borrow_mut().offset += state.get_iter();
+                // argmin's L-BFGS hands back a state without parameters when its line search
+                // fails; the best point (the last accepted one, as L-BFGS only accepts
+                // decreases) is then in `best_param`.
                 if let Some(p) = state.get_param() {
                     x.clone_from(p);
                     loss = state.get_cost();
+                } else if let Some(p) = state.get_best_param() {
+                    x.clone_from(p);
+                    loss = state.get_best_cost();
                 }
                 if let Some(d) = divergence {
                     failure = Some(Error::Diverged {
