@@ -19,6 +19,7 @@ mod prices;
 mod problem;
 mod reference;
 mod risk;
+mod rules;
 mod softmax;
 mod solve;
 
@@ -32,6 +33,7 @@ pub use prices::{PriceTable, Returns};
 pub use problem::{MeanVariance, Objective};
 pub use reference::{polish, solve_qp, QpForm, QpSettings, QpSolution};
 pub use risk::RiskModel;
+pub use rules::{portfolio_rule, scaled_lipschitz};
 pub use softmax::SoftmaxPortfolio;
 pub use solve::{
     default_lbfgs, solve_clarabel, solve_lbfgs_softmax, solve_projected, solve_reference, Solution,

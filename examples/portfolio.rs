@@ -1,0 +1,455 @@
+//! Mean-variance portfolios on the S&P 500 sample: every projected update rule and argmin's
+//! L-BFGS against a certified Clarabel optimum, the efficient frontier, and what Adam's second
+//! moment says about risk.
+//!
+//! ```text
+//! cargo run --release --example portfolio -- --help
+//! ```
+
+use clap::Parser;
+use ravine::io::{plot_frontier, plot_history, plot_stacked_weights};
+use ravine::portfolio::{
+    default_lbfgs, efficient_frontier, ewma_covariance, ledoit_wolf, portfolio_rule,
+    sample_covariance, solve_clarabel, solve_lbfgs_softmax, solve_projected, solve_reference,
+    Constraints, FrontierSettings, MeanVariance, Objective, PriceTable, QpForm, QpSettings,
+    Returns, RiskModel, Solution,
+};
+use ravine::{rules, Problem, RunFile};
+
+#[derive(Parser, Debug)]
+#[command(about = "Markowitz portfolios by projected update rules, certified against Clarabel")]
+struct Args {
+    /// Price table (CSV, optionally .gz): Date column, one column per asset.
+    #[arg(long, default_value = "data/sp500/sp500_dataset.csv.gz")]
+    data: String,
+    /// Step budget per rule.
+    #[arg(long, default_value_t = 20_000)]
+    steps: u64,
+    /// Stop when the gradient mapping of the scaled loss is below this.
+    #[arg(long, default_value_t = 1e-13)]
+    tol: f64,
+    /// Points on the efficient frontier.
+    #[arg(long, default_value_t = 50)]
+    frontier: usize,
+    /// Rule used for the frontier.
+    #[arg(long, default_value = "nesterov")]
+    frontier_rule: String,
+    /// Minibatch size (return periods) of the stochastic Adam run.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Steps of the stochastic and full-batch Adam runs.
+    #[arg(long, default_value_t = 20_000)]
+    adam_steps: u64,
+    /// Seed of the minibatches.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output directory.
+    #[arg(long, default_value = "out/portfolio")]
+    out: String,
+}
+
+struct Row {
+    solution: Solution,
+    gap: f64,
+    werr: f64,
+}
+
+fn print_row(r: &Row) {
+    let c = &r.solution.certificate;
+    println!(
+        "  {:<14} {:>10.2e} {:>10.2e} {:>10.2e} {:>9.3} {:>8} {:>6}  {}",
+        r.solution.solver,
+        r.gap,
+        r.werr,
+        c.worst(),
+        r.solution.seconds * 1e3,
+        r.solution.iterations,
+        c.support,
+        r.solution.termination
+    );
+}
+
+/// Pearson correlation.
+fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = a.iter().map(|x| (x - ma) * (x - ma)).sum();
+    let vb: f64 = b.iter().map(|y| (y - mb) * (y - mb)).sum();
+    cov / (va * vb).sqrt()
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s[s.len() / 2]
+}
+
+/// Runs projected Adam by hand (to read its second moment) and returns, at each checkpoint,
+/// (step, corr(log √v, log σ) over assets with v > 0, median √v, objective gap).
+fn adam_and_risk(
+    problem: &mut MeanVariance,
+    steps: u64,
+    vol: &[f64],
+    reference: &Solution,
+) -> ravine::Result<Vec<(u64, f64, f64, f64)>> {
+    let mut opt = rules::adam(1e-3, ravine::AdamConfig::default())?
+        .project_onto(problem.constraints().clone());
+    let mut w = problem.initial_point();
+    let mut g = vec![0.0; w.len()];
+    let mut c = vec![0.0; 2];
+    let mut out = Vec::new();
+    let mut next = 10;
+    for t in 0..steps {
+        problem.set_batch(t);
+        problem.evaluate(&w, &mut g, &mut c)?;
+        opt.step(&mut w, &g)?;
+        if t + 1 == next || t + 1 == steps {
+            let nu = opt
+                .state()
+                .into_iter()
+                .find(|(k, _)| k.ends_with(".nu"))
+                .map(|(_, v)| v)
+                .unwrap_or_default();
+            // Bias-corrected √v̂ = √(ν / (1 − β2^t)).
+            let corr = 1.0 - 0.999f64.powi((t + 1) as i32);
+            let sv: Vec<f64> = nu.iter().map(|v| (v / corr).sqrt()).collect();
+            let pairs: Vec<(f64, f64)> = sv
+                .iter()
+                .zip(vol)
+                .filter(|(s, _)| **s > 0.0)
+                .map(|(s, v)| (s.ln(), v.ln()))
+                .collect();
+            let (a, b): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+            let f = problem.objective(&w);
+            let f_ref = reference.certificate.objective;
+            out.push((
+                t + 1,
+                correlation(&a, &b),
+                median(&sv),
+                (f - f_ref) / f_ref.abs(),
+            ));
+            next *= 10;
+        }
+    }
+    Ok(out)
+}
+
+fn main() -> ravine::Result<()> {
+    let args = Args::parse();
+    std::fs::create_dir_all(&args.out).map_err(|e| ravine::Error::Io {
+        path: args.out.clone(),
+        message: e.to_string(),
+    })?;
+    let prices = PriceTable::from_csv(&args.data)?;
+    let returns: Returns = prices.returns();
+    let (n, periods) = (returns.assets_len(), returns.periods());
+    let first = &prices.dates()[0];
+    let last = &prices.dates()[prices.dates().len() - 1];
+    println!(
+        "{}: {n} assets, {periods} daily returns, {first} to {last}",
+        args.data
+    );
+
+    let sample = sample_covariance(&returns)?;
+    let (lmin, lmax) = sample.check_positive_definite(1e-12)?;
+    let (_, shrink) = ledoit_wolf(&returns)?;
+    let ew = ewma_covariance(&returns, 250.0)?;
+    let vol = returns.volatility();
+    println!(
+        "sample covariance: eigenvalues {lmin:.3e} .. {lmax:.3e} (condition {:.0}); \
+         Ledoit-Wolf shrinkage {shrink:.4}; EWMA(half-life 250) mean variance {:.3e} vs sample {:.3e}",
+        lmax / lmin,
+        ew.mean_variance(),
+        sample.mean_variance()
+    );
+
+    let path = format!("{}/portfolio.h5", args.out);
+    let file = RunFile::create(&path, args.seed)?;
+    let root = file.group("/")?;
+    file.set_str(&root, "assets", &returns.assets().join(","))?;
+    file.set_str(&root, "first_date", first)?;
+    file.set_str(&root, "last_date", last)?;
+    file.set_str(&root, "data", &args.data)?;
+    file.set_attr(&root, "periods", periods as u64)?;
+    file.write_array("data", "volatility", &vol, &[n])?;
+    file.write_array("data", "mean", &returns.mean(), &[n])?;
+
+    let objectives = [
+        Objective::MinVariance,
+        Objective::Utility { gamma: 1.0 },
+        Objective::Utility { gamma: 5.0 },
+        Objective::Utility { gamma: 20.0 },
+    ];
+    let mut acceptance = Vec::new();
+    for objective in objectives {
+        let problem = MeanVariance::from_returns(&returns, objective, Constraints::long_only(n))?;
+        let reference = solve_reference(&problem)?;
+        let rc = &reference.certificate;
+        println!(
+            "\n{} (long-only, fully invested): reference f* = {:.12e}, support {}, KKT: \
+             infeasibility {:.1e}, stationarity {:.1e}, sign {:.1e}, gap {:.1e}",
+            objective.label(),
+            rc.objective,
+            rc.support,
+            rc.primal_infeasibility,
+            rc.stationarity,
+            rc.sign_violation,
+            rc.relative_gap
+        );
+        println!(
+            "  {:<14} {:>10} {:>10} {:>10} {:>9} {:>8} {:>6}  stop",
+            "solver", "rel gap", "max|dw|", "KKT", "ms", "iters", "supp"
+        );
+        let mut rows = Vec::new();
+        let loose = solve_clarabel(
+            &problem,
+            QpForm::Dense,
+            QpSettings::clarabel_defaults(),
+            false,
+        )?;
+        let mut loose_row = Row {
+            gap: loose.objective_gap(&reference),
+            werr: loose.weight_error(&reference),
+            solution: loose,
+        };
+        loose_row.solution.solver = "clarabel-dflt".into();
+        rows.push(loose_row);
+        for name in rules::NAMES {
+            let opt = portfolio_rule(name, &problem, args.steps)?;
+            let s = solve_projected(&problem, opt, args.steps, args.tol, None, None)?;
+            rows.push(Row {
+                gap: s.objective_gap(&reference),
+                werr: s.weight_error(&reference),
+                solution: s,
+            });
+        }
+        let lb = solve_lbfgs_softmax(&problem, default_lbfgs(), None)?;
+        rows.push(Row {
+            gap: lb.objective_gap(&reference),
+            werr: lb.weight_error(&reference),
+            solution: lb,
+        });
+        for r in &rows {
+            print_row(r);
+        }
+        let best = rows
+            .iter()
+            .filter(|r| rules::NAMES.contains(&r.solution.solver.as_str()))
+            .min_by(|a, b| {
+                (a.gap.abs().max(1e-16) * a.werr.max(1e-16))
+                    .total_cmp(&(b.gap.abs().max(1e-16) * b.werr.max(1e-16)))
+            })
+            .expect("rules ran");
+        let pass = best.gap.abs() <= 1e-10 && best.werr <= 1e-7;
+        println!(
+            "  best update rule: {} (gap {:.1e}, max|dw| {:.1e}): {}",
+            best.solution.solver,
+            best.gap,
+            best.werr,
+            if pass {
+                "meets gap <= 1e-10 and max|dw| <= 1e-7"
+            } else {
+                "MISSES the target"
+            }
+        );
+        acceptance.push((
+            objective.label(),
+            best.solution.solver.clone(),
+            best.gap,
+            best.werr,
+            pass,
+        ));
+
+        // Run file: one group per problem, one per solver.
+        let label = objective.label().replace(['(', ')', '='], "_");
+        let base = format!("problems/{label}");
+        file.write_array(&base, "reference_weights", &reference.weights, &[n])?;
+        for r in &rows {
+            let g = format!("{base}/{}", r.solution.solver);
+            file.write_array(&g, "weights", &r.solution.weights, &[n])?;
+            let c = &r.solution.certificate;
+            let cert = [
+                c.objective,
+                c.primal_infeasibility,
+                c.stationarity,
+                c.sign_violation,
+                c.duality_gap,
+                c.relative_gap,
+                c.gradient_mapping,
+            ];
+            file.write_array(&g, "certificate", &cert, &[cert.len()])?;
+            let grp = file.group(&g)?;
+            file.set_str(&grp, "certificate_fields", "objective,primal_infeasibility,stationarity,sign_violation,duality_gap,relative_gap,gradient_mapping")?;
+            file.set_attr(&grp, "objective_gap", r.gap)?;
+            file.set_attr(&grp, "max_weight_error", r.werr)?;
+            file.set_attr(&grp, "seconds", r.solution.seconds)?;
+            file.set_attr(&grp, "iterations", r.solution.iterations)?;
+            file.set_str(&grp, "termination", &r.solution.termination)?;
+            let h = &r.solution.history.records;
+            if !h.is_empty() {
+                let loss: Vec<f64> = h.iter().map(|x| x.loss).collect();
+                let gm: Vec<f64> = h.iter().map(|x| x.grad_norm).collect();
+                let it: Vec<f64> = h.iter().map(|x| x.iteration as f64).collect();
+                file.write_array(&format!("{g}/history"), "iteration", &it, &[it.len()])?;
+                file.write_array(&format!("{g}/history"), "loss", &loss, &[loss.len()])?;
+                file.write_array(
+                    &format!("{g}/history"),
+                    "gradient_mapping",
+                    &gm,
+                    &[gm.len()],
+                )?;
+            }
+        }
+        if objective == Objective::MinVariance {
+            if let Some(r) = rows
+                .iter()
+                .find(|r| r.solution.solver == args.frontier_rule)
+            {
+                plot_history(
+                    format!("{}/min_variance_history.png", args.out),
+                    &r.solution.history,
+                    "min variance: scaled loss, risk and return terms",
+                )?;
+            }
+        }
+    }
+
+    // Efficient frontier.
+    let mv =
+        MeanVariance::from_returns(&returns, Objective::MinVariance, Constraints::long_only(n))?;
+    let settings = FrontierSettings {
+        points: args.frontier,
+        max_iters: args.steps * 5,
+        tol: args.tol,
+        ..FrontierSettings::default()
+    };
+    let t0 = std::time::Instant::now();
+    let frontier = efficient_frontier(&mv, settings, |_| {
+        portfolio_rule(&args.frontier_rule, &mv, args.steps)
+    })?;
+    let secs = t0.elapsed().as_secs_f64();
+    let mut worst_kkt: f64 = 0.0;
+    let mut worst_ref_kkt: f64 = 0.0;
+    let mut worst_werr: f64 = 0.0;
+    let mut worst_gap: f64 = 0.0;
+    let mut iters = 0;
+    for p in &frontier {
+        worst_kkt = worst_kkt.max(p.solution.certificate.worst());
+        iters += p.solution.iterations;
+        if let Some(r) = &p.reference {
+            worst_ref_kkt = worst_ref_kkt.max(r.certificate.worst());
+            worst_werr = worst_werr.max(p.solution.weight_error(r));
+            worst_gap = worst_gap.max(p.solution.objective_gap(r).abs());
+        }
+    }
+    println!(
+        "\nefficient frontier: {} points by projected {} (warm-started), {iters} steps in total, {secs:.2} s \
+         (with a Clarabel reference per point)\n  worst KKT residual {worst_kkt:.1e} (reference {worst_ref_kkt:.1e}); \
+         worst max|dw| {worst_werr:.1e}; worst rel gap {worst_gap:.1e}: {}",
+        frontier.len(),
+        args.frontier_rule,
+        if worst_kkt <= 1e-8 { "KKT passes at every point" } else { "KKT FAILS somewhere" }
+    );
+    let k = frontier.len();
+    let targets: Vec<f64> = frontier.iter().map(|p| p.target).collect();
+    let vols: Vec<f64> = frontier.iter().map(|p| p.volatility).collect();
+    let weights: Vec<f64> = frontier
+        .iter()
+        .flat_map(|p| p.solution.weights.clone())
+        .collect();
+    let kkt: Vec<f64> = frontier
+        .iter()
+        .map(|p| p.solution.certificate.worst())
+        .collect();
+    let werr: Vec<f64> = frontier
+        .iter()
+        .map(|p| {
+            p.reference
+                .as_ref()
+                .map_or(f64::NAN, |r| p.solution.weight_error(r))
+        })
+        .collect();
+    file.write_array("frontier", "target_return", &targets, &[k])?;
+    file.write_array("frontier", "volatility", &vols, &[k])?;
+    file.write_array("frontier", "weights", &weights, &[k, n])?;
+    file.write_array("frontier", "kkt_worst", &kkt, &[k])?;
+    file.write_array("frontier", "max_weight_error", &werr, &[k])?;
+    let ann = 252f64;
+    let curve: Vec<(f64, f64)> = frontier
+        .iter()
+        .map(|p| (p.volatility * ann.sqrt(), p.target * ann))
+        .collect();
+    let means = returns.mean();
+    let assets: Vec<(String, f64, f64)> = (0..n)
+        .map(|i| {
+            (
+                returns.assets()[i].clone(),
+                vol[i] * ann.sqrt(),
+                means[i] * ann,
+            )
+        })
+        .collect();
+    plot_frontier(
+        format!("{}/frontier.png", args.out),
+        &curve,
+        &assets,
+        "S&P 500 sample: long-only efficient frontier (annualised)",
+    )?;
+    let ann_targets: Vec<f64> = targets.iter().map(|t| t * ann).collect();
+    plot_stacked_weights(
+        format!("{}/frontier_weights.png", args.out),
+        &ann_targets,
+        &weights,
+        returns.assets(),
+        "target return (annualised)",
+        "weights along the efficient frontier",
+    )?;
+
+    // Adam's second moment against each asset's volatility.
+    let reference = solve_reference(&mv)?;
+    let mut stochastic = mv.clone().stochastic(&returns, args.batch, args.seed)?;
+    let mut full = mv.clone();
+    let st = adam_and_risk(&mut stochastic, args.adam_steps, &vol, &reference)?;
+    let fb = adam_and_risk(&mut full, args.adam_steps, &vol, &reference)?;
+    println!(
+        "\nAdam (lr 1e-3, projected) on minimum variance: correlation across assets of log sqrt(v_hat) \
+         with log volatility\n  {:>7} {:>22} {:>22}",
+        "step", "stochastic (batch)", "full batch"
+    );
+    println!(
+        "  {:>7} {:>9} {:>12} {:>9} {:>12}",
+        "", "corr", "median", "corr", "median"
+    );
+    for (a, b) in st.iter().zip(&fb) {
+        println!(
+            "  {:>7} {:>9.3} {:>12.3e} {:>9.3} {:>12.3e}   gaps {:.1e} / {:.1e}",
+            a.0, a.1, a.2, b.1, b.2, a.3, b.3
+        );
+    }
+    let flat = |v: &[(u64, f64, f64, f64)]| {
+        v.iter()
+            .flat_map(|r| [r.0 as f64, r.1, r.2, r.3])
+            .collect::<Vec<f64>>()
+    };
+    file.write_array("adam_risk", "stochastic", &flat(&st), &[st.len(), 4])?;
+    file.write_array("adam_risk", "full_batch", &flat(&fb), &[fb.len(), 4])?;
+    let g = file.group("adam_risk")?;
+    file.set_str(
+        &g,
+        "columns",
+        "step,corr_log_sqrt_v_log_vol,median_sqrt_v,objective_gap",
+    )?;
+    file.set_attr(&g, "batch", args.batch as u64)?;
+
+    println!("\nacceptance (best update rule vs certified optimum):");
+    for (label, rule, gap, werr, pass) in &acceptance {
+        println!(
+            "  {label:<18} {rule:<12} gap {gap:>9.1e}  max|dw| {werr:>9.1e}  {}",
+            if *pass { "ok" } else { "FAIL" }
+        );
+    }
+    let written = file.finish()?;
+    println!("\nwrote {} and PNGs in {}", written.display(), args.out);
+    Ok(())
+}
