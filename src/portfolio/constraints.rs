@@ -216,7 +216,7 @@ impl Constraints {
         // Every asset at its lower bound, then fill the budget cheapest-first.
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| c[a].total_cmp(&c[b]));
-        let mut left = 1.0 - self.lower.iter().sum::<f64>();
+        let mut left = self.total - self.lower.iter().sum::<f64>();
         let mut value: f64 = (0..n).map(|i| c[i] * self.lower[i]).sum();
         for &i in &order {
             if left <= 0.0 {
@@ -243,8 +243,52 @@ impl Constraints {
         }
     }
 
-    /// The `τ` with `Σ clip(y_i − τ, lo_i, hi_i) = 1`.
+    /// The `τ` with `Σ clip(y_i − τ, lo_i, hi_i) = total`.
     fn budget_shift(&self, y: &[f64]) -> f64 {
+        if self.upper.iter().all(|u| *u == f64::INFINITY) {
+            return self.budget_shift_lower_only(y);
+        }
+        self.budget_shift_sorted(y)
+    }
+
+    /// Michelot's (1986) active-set iteration for lower bounds only (the simplex, shifted):
+    /// with `S` the coordinates above their bound, `τ = (Σ_S y_i + Σ_{∉S} lo_i − total)/|S|`;
+    /// drop from `S` every `i` with `y_i − τ ≤ lo_i` and repeat. `τ` only grows, `S` only
+    /// shrinks, and the fixed point is the exact root: `O(n)` per pass, a few passes in practice
+    /// (no sort).
+    fn budget_shift_lower_only(&self, y: &[f64]) -> f64 {
+        let n = y.len();
+        let mut active = vec![true; n];
+        loop {
+            let (mut sum, mut count) = (0.0, 0usize);
+            for i in 0..n {
+                if active[i] {
+                    sum += y[i];
+                    count += 1;
+                } else {
+                    sum += self.lower[i];
+                }
+            }
+            if count == 0 {
+                // Cannot happen for a feasible set; fall back to the sorted solver.
+                return self.budget_shift_sorted(y);
+            }
+            let tau = (sum - self.total) / count as f64;
+            let mut changed = false;
+            for i in 0..n {
+                if active[i] && y[i] - tau <= self.lower[i] {
+                    active[i] = false;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return tau;
+            }
+        }
+    }
+
+    /// The general case, by sorting the `2n` breakpoints.
+    fn budget_shift_sorted(&self, y: &[f64]) -> f64 {
         let n = y.len();
         // h(τ) = Σ clip(y_i − τ, lo_i, hi_i) is non-increasing; coordinate i is free (slope −1)
         // for τ in (y_i − hi_i, y_i − lo_i).
@@ -536,6 +580,20 @@ mod tests {
             }
         }
         assert!(worst < 1e-11, "worst deviation from brute force {worst:e}");
+    }
+
+    #[test]
+    fn michelot_matches_the_sorted_root() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for n in [1, 7, 1000] {
+            let lower: Vec<f64> = (0..n)
+                .map(|i| if i % 3 == 0 { f64::NEG_INFINITY } else { -0.001 * (i % 5) as f64 })
+                .collect();
+            let c = Constraints::bounded(lower, vec![f64::INFINITY; n]).unwrap();
+            let y: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.5).collect();
+            let (a, b) = (c.budget_shift_lower_only(&y), c.budget_shift_sorted(&y));
+            assert!((a - b).abs() <= 1e-14 * (1.0 + b.abs()), "n = {n}: {a} vs {b}");
+        }
     }
 
     #[test]
