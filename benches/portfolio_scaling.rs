@@ -8,7 +8,8 @@
 //! Accuracy is measured against the certified optimum (Clarabel on the factor formulation with
 //! tight tolerances, polished on its active set; its KKT certificate is printed): relative
 //! objective gap and max weight error. ravine's rules stop when the gradient mapping drops
-//! below `tol`; the table reports the KKT certificate of what they return.
+//! below 1e-9; the table reports the KKT certificate of what they return. "Certified 1e-8":
+//! relative gap and worst KKT residual both ≤ 1e-8.
 
 use ravine::portfolio::{
     portfolio_rule, solve_clarabel, solve_projected, Constraints, FactorModel, MeanVariance,
@@ -70,23 +71,21 @@ fn main() -> ravine::Result<()> {
             for name in ["nesterov", "momentum", "gd"] {
                 let steps = 200_000;
                 let opt = portfolio_rule(name, &problem, steps)?;
-                let s = solve_projected(&problem, opt, steps, 1e-10, None, None)?;
+                let s = solve_projected(&problem, opt, steps, 1e-9, None, None)?;
                 row(&format!("ravine {name}"), &s, &reference);
                 if s.objective_gap(&reference).abs() <= 1e-8 && s.certificate.worst() <= 1e-8 {
                     best = Some(best.map_or(s.seconds, |b: f64| b.min(s.seconds)));
                 }
             }
-            let factor = solve_clarabel(
-                &problem,
-                QpForm::Factor(&model),
-                QpSettings {
-                    tolerance: 1e-9,
-                    scale_objective: true,
-                    max_iter: 500,
-                },
-                false,
-            )?;
+            let loose = QpSettings {
+                tolerance: 1e-9,
+                scale_objective: true,
+                max_iter: 500,
+            };
+            let factor = solve_clarabel(&problem, QpForm::Factor(&model), loose, false)?;
             row("clarabel factor (tol 1e-9)", &factor, &reference);
+            let polished = solve_clarabel(&problem, QpForm::Factor(&model), loose, true)?;
+            row("clarabel factor + polish", &polished, &reference);
             let dense = if n <= dense_max {
                 let d = solve_clarabel(
                     &problem,
@@ -106,8 +105,9 @@ fn main() -> ravine::Result<()> {
             };
             if let Some(b) = best {
                 println!(
-                    "  speed-up of ravine's best certified rule: {:.1}x vs factor Clarabel{}",
+                    "  speed-up of ravine's best certified rule: {:.1}x vs factor Clarabel, {:.1}x vs factor Clarabel + polish{}",
                     factor.seconds / b,
+                    polished.seconds / b,
                     dense.map_or(String::new(), |d| format!(
                         ", {:.1}x vs dense Clarabel",
                         d / b

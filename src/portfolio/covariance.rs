@@ -136,6 +136,12 @@ impl RiskModel for Covariance {
     fn to_dense(&self) -> Vec<f64> {
         self.data.clone()
     }
+
+    fn submatrix(&self, idx: &[usize]) -> Vec<f64> {
+        idx.iter()
+            .flat_map(|&i| idx.iter().map(move |&j| self.data[i * self.n + j]))
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -215,6 +215,32 @@ impl RiskModel for FactorModel {
             .collect()
     }
 
+    fn submatrix(&self, idx: &[usize]) -> Vec<f64> {
+        let k = self.k;
+        let m = idx.len();
+        // (B_idx F) once, then its products with the rows of B_idx.
+        let bf: Vec<f64> = idx
+            .iter()
+            .flat_map(|&i| {
+                (0..k).map(move |c| {
+                    (0..k)
+                        .map(|a| self.loadings[i * k + a] * self.factor_cov[a * k + c])
+                        .sum::<f64>()
+                })
+            })
+            .collect();
+        let mut out = vec![0.0; m * m];
+        for (r, &i) in idx.iter().enumerate() {
+            for (c, &j) in idx.iter().enumerate() {
+                out[r * m + c] = (0..k)
+                    .map(|a| bf[r * k + a] * self.loadings[j * k + a])
+                    .sum();
+            }
+            out[r * m + r] += self.idio[i];
+        }
+        out
+    }
+
     fn to_dense(&self) -> Vec<f64> {
         let (n, k) = (self.n, self.k);
         // BF once, then (BF) Bᵀ.
@@ -263,6 +289,13 @@ mod tests {
                 fast[i]
             );
             assert!((m.diagonal()[i] - dense[i * 37 + i]).abs() < 1e-18);
+        }
+        let idx = [3, 17, 0, 36];
+        let sub = m.submatrix(&idx);
+        for (r, &i) in idx.iter().enumerate() {
+            for (c, &j) in idx.iter().enumerate() {
+                assert!((sub[r * 4 + c] - dense[i * 37 + j]).abs() < 1e-17);
+            }
         }
         // Deterministic from the seed.
         assert_eq!(m, FactorModel::synthetic(37, 4, 3).unwrap().model);

@@ -240,22 +240,23 @@ pub fn polish(problem: &MeanVariance, w: &mut [f64], tol: f64) -> Result<bool> {
     }
     let gamma = problem.objective_kind().gamma();
     let s = problem.scale();
-    let dense = problem.risk().to_dense();
     let mut base = vec![0.0; n];
     for i in 0..n {
         if let Some(v) = fixed[i] {
             base[i] = v;
         }
     }
-    // Right-hand side: −c_F − H_{F,fixed} w_fixed ; b − A_fixed w_fixed.
-    let h = |i: usize, j: usize| gamma * dense[i * n + j] / s;
+    // H_FF from the risk model; H_{F,fixed} w_fixed = (γ/s)(Σ w_fixed)_F by one product.
+    let sub = problem.risk().submatrix(&free);
+    let mut coupling = vec![0.0; n];
+    problem.risk().matvec(&base, &mut coupling);
     let lin = |i: usize| match problem.objective_kind() {
         Objective::Utility { .. } => -problem.mean()[i] / s,
         Objective::MinVariance => 0.0,
     };
     let dim = nf + m;
     let kkt = Mat::<f64>::from_fn(dim, dim, |r, col| match (r < nf, col < nf) {
-        (true, true) => h(free[r], free[col]),
+        (true, true) => gamma * sub[r * nf + col] / s,
         (true, false) => eq[col - nf].0[free[r]],
         (false, true) => eq[r - nf].0[free[col]],
         (false, false) => 0.0,
@@ -263,11 +264,7 @@ pub fn polish(problem: &MeanVariance, w: &mut [f64], tol: f64) -> Result<bool> {
     let rhs = Mat::<f64>::from_fn(dim, 1, |r, _| {
         if r < nf {
             let i = free[r];
-            -lin(i)
-                - (0..n)
-                    .filter(|&j| fixed[j].is_some())
-                    .map(|j| h(i, j) * base[j])
-                    .sum::<f64>()
+            -lin(i) - gamma * coupling[i] / s
         } else {
             let (a, b) = &eq[r - nf];
             b - (0..n)

@@ -17,6 +17,20 @@ pub trait RiskModel: Send + Sync + std::fmt::Debug {
     /// The dense matrix, row-major `n × n` (for exact reference solves and small problems).
     fn to_dense(&self) -> Vec<f64>;
 
+    /// The principal submatrix `Σ[idx, idx]`, row-major `|idx| × |idx|` (for active-set
+    /// solves); the default reads it from [`RiskModel::to_dense`].
+    fn submatrix(&self, idx: &[usize]) -> Vec<f64> {
+        let n = self.dim();
+        let dense = self.to_dense();
+        let mut out = Vec::with_capacity(idx.len() * idx.len());
+        for &i in idx {
+            for &j in idx {
+                out.push(dense[i * n + j]);
+            }
+        }
+        out
+    }
+
     /// `wᵀ Σ w`.
     fn quadratic(&self, w: &[f64]) -> f64 {
         let mut s = vec![0.0; w.len()];

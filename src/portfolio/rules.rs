@@ -35,7 +35,9 @@ pub fn scaled_lipschitz(problem: &MeanVariance) -> f64 {
             v.iter_mut().zip(b).for_each(|(x, y)| *x -= d * y);
         }
     };
-    let mut v: Vec<f64> = (0..n).map(|i| 1.0 + 0.1 * ((i * 7919) % 13) as f64).collect();
+    let mut v: Vec<f64> = (0..n)
+        .map(|i| 1.0 + 0.1 * ((i * 7919) % 13) as f64)
+        .collect();
     let mut sv = vec![0.0; n];
     let mut lambda = 0.0;
     for _ in 0..300 {

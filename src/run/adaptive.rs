@@ -40,6 +40,8 @@ pub struct AdaptiveSolver {
     optimizer: Optimizer,
     tol_grad: f64,
     divergence: Option<Divergence>,
+    /// Stationarity measure at the state's current point (computed once per iteration).
+    stationarity: f64,
 }
 
 impl AdaptiveSolver {
@@ -49,6 +51,7 @@ impl AdaptiveSolver {
             optimizer,
             tol_grad: 0.0,
             divergence: None,
+            stationarity: f64::INFINITY,
         }
     }
 
@@ -124,7 +127,8 @@ impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
             }
             .into());
         }
-        let kv = argmin::kv!("grad_norm" => self.optimizer.stationarity(&x, &e.grad););
+        self.stationarity = self.optimizer.stationarity(&x, &e.grad);
+        let kv = argmin::kv!("grad_norm" => self.stationarity;);
         Ok((state.param(x).cost(e.loss).gradient(e.grad), Some(kv)))
     }
 
@@ -163,21 +167,16 @@ impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
         let mut kv = KV::new();
         kv.insert("learning_rate", KvValue::Float(lr));
         kv.insert("step", KvValue::Uint(self.optimizer.step_count()));
-        kv.insert(
-            "grad_norm",
-            KvValue::Float(self.optimizer.stationarity(&x_new, &e.grad)),
-        );
+        self.stationarity = self.optimizer.stationarity(&x_new, &e.grad);
+        kv.insert("grad_norm", KvValue::Float(self.stationarity));
         Ok((state.param(x_new).cost(e.loss).gradient(e.grad), Some(kv)))
     }
 
-    fn terminate(&mut self, state: &State) -> TerminationStatus {
-        match (state.get_param(), state.get_gradient()) {
-            (Some(x), Some(g))
-                if self.tol_grad > 0.0 && self.optimizer.stationarity(x, g) < self.tol_grad =>
-            {
-                TerminationStatus::Terminated(TerminationReason::SolverConverged)
-            }
-            _ => TerminationStatus::NotTerminated,
+    fn terminate(&mut self, _state: &State) -> TerminationStatus {
+        if self.tol_grad > 0.0 && self.stationarity < self.tol_grad {
+            TerminationStatus::Terminated(TerminationReason::SolverConverged)
+        } else {
+            TerminationStatus::NotTerminated
         }
     }
 }
