@@ -261,12 +261,12 @@ impl Constraints {
         let n = y.len();
         let mut sum = -self.total;
         let mut free = 0usize;
-        for i in 0..n {
-            if self.lower[i] == f64::NEG_INFINITY {
-                sum += y[i];
+        for (yi, lo) in y.iter().zip(&self.lower) {
+            if *lo == f64::NEG_INFINITY {
+                sum += yi;
                 free += 1;
             } else {
-                sum += self.lower[i];
+                sum += lo;
             }
         }
         let base = sum; // Σ_free y + Σ_bounded lo − total
@@ -341,8 +341,8 @@ impl Constraints {
         // for τ in (y_i − hi_i, y_i − lo_i).
         let mut points: Vec<(f64, i32)> = Vec::with_capacity(2 * n);
         let mut slope_left = 0i32; // slope of h left of every finite breakpoint (negated count)
-        for i in 0..n {
-            let (a, b) = (y[i] - self.upper[i], y[i] - self.lower[i]);
+        for ((yi, hi), lo) in y.iter().zip(&self.upper).zip(&self.lower) {
+            let (a, b) = (yi - hi, yi - lo);
             if a.is_finite() {
                 points.push((a, 1)); // becomes free: −1 more slope (stored as +1 free count)
             } else {
