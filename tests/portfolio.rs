@@ -377,3 +377,45 @@ fn minibatch_risk_gradient_is_unbiased() {
     assert!(worst < 0.03, "relative deviation {worst}");
     assert!(base.risk().quadratic(&w) > 0.0);
 }
+
+#[test]
+fn sign_like_rules_stall_on_raw_gradients_and_move_on_projected_ones() {
+    let r = sp500();
+    let p =
+        MeanVariance::from_returns(&r, Objective::MinVariance, Constraints::long_only(20)).unwrap();
+    let reference = solve_reference(&p).unwrap();
+    let start = p.initial_point();
+    for rule in ["adam", "sign_descent", "rmsprop"] {
+        let raw = p.clone().raw_gradients();
+        let s = solve_projected(
+            &raw,
+            portfolio_rule(rule, &raw, 2000).unwrap(),
+            2000,
+            0.0,
+            None,
+            None,
+        )
+        .unwrap();
+        let moved = s
+            .weights
+            .iter()
+            .zip(&start)
+            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+        // Weights are ~0.05: a move of < 1e-6 after 2000 steps is a stall.
+        assert!(moved < 1e-6, "{rule} moved {moved:e} on raw gradients");
+        let s = solve_projected(
+            &p,
+            portfolio_rule(rule, &p, 2000).unwrap(),
+            2000,
+            0.0,
+            None,
+            None,
+        )
+        .unwrap();
+        assert!(
+            s.objective_gap(&reference) < 1e-3,
+            "{rule}: {:e}",
+            s.objective_gap(&reference)
+        );
+    }
+}

@@ -202,3 +202,17 @@ fn diverged_run_is_written_with_its_status() {
         e => panic!("{e}"),
     }
 }
+
+#[test]
+fn hand_written_run_file_is_marked_completed_on_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("manual.h5");
+    let file = RunFile::create(&path, 3).unwrap();
+    file.write_array("results", "x", &[1.0, 2.0, 3.0, 4.0], &[2, 2])
+        .unwrap();
+    let written = file.finish().unwrap();
+    let f = hdf5::File::open(&written).unwrap();
+    assert_eq!(attr_str(&f.as_group().unwrap(), "status"), "completed");
+    let x: Vec<f64> = f.dataset("results/x").unwrap().read_raw().unwrap();
+    assert_eq!(x, vec![1.0, 2.0, 3.0, 4.0]);
+}

@@ -221,10 +221,20 @@ impl RunFile {
         self.set_str(&self.root()?, "status", status)
     }
 
-    /// Flushes the history, closes the file and renames it to its final name.
+    /// Flushes the history, closes the file and renames it to its final name. A file whose
+    /// status is still `"running"` (written without a [`crate::Runner`] run) is marked
+    /// `"completed"`.
     pub fn finish(mut self) -> Result<PathBuf> {
         if let Some(mut w) = self.history.take() {
             w.flush()?;
+        }
+        let root = self.root()?;
+        let running = root
+            .attr("status")
+            .and_then(|a| a.read_scalar::<VarLenUnicode>())
+            .is_ok_and(|v| v.as_str() == "running");
+        if running {
+            self.set_str(&root, "status", "completed")?;
         }
         if let Some(f) = self.file.take() {
             f.close().map_err(|e| io_err(&self.path, e))?;
