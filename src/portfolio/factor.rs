@@ -177,13 +177,26 @@ impl RiskModel for FactorModel {
     }
 
     fn matvec(&self, w: &[f64], out: &mut [f64]) {
-        let k = self.k;
-        let mut y = vec![0.0; k];
-        for (row, wi) in self.loadings.chunks(k.max(1)).zip(w) {
-            for (yj, b) in y.iter_mut().zip(row) {
-                *yj += b * wi;
+        use faer::linalg::matmul::matmul;
+        use faer::{Accum, MatMut, MatRef, Par};
+        let (n, k) = (self.n, self.k);
+        if k == 0 {
+            for ((o, d), x) in out.iter_mut().zip(&self.idio).zip(w) {
+                *o = d * x;
             }
+            return;
         }
+        // Two matrix-vector products through faer: y = Bᵀw, then out = B (F y) + d ∘ w.
+        let b = MatRef::from_row_major_slice(&self.loadings, n, k);
+        let mut y = vec![0.0; k];
+        matmul(
+            MatMut::from_column_major_slice_mut(&mut y, k, 1),
+            Accum::Replace,
+            b.transpose(),
+            MatRef::from_column_major_slice(w, n, 1),
+            1.0,
+            Par::Seq,
+        );
         let z: Vec<f64> = (0..k)
             .map(|a| {
                 self.factor_cov[a * k..(a + 1) * k]
@@ -193,10 +206,17 @@ impl RiskModel for FactorModel {
                     .sum()
             })
             .collect();
-        for (i, o) in out.iter_mut().enumerate() {
-            let row = &self.loadings[i * k..(i + 1) * k];
-            *o = row.iter().zip(&z).map(|(b, v)| b * v).sum::<f64>() + self.idio[i] * w[i];
+        for ((o, d), x) in out.iter_mut().zip(&self.idio).zip(w) {
+            *o = d * x;
         }
+        matmul(
+            MatMut::from_column_major_slice_mut(out, n, 1),
+            Accum::Add,
+            b,
+            MatRef::from_column_major_slice(&z, k, 1),
+            1.0,
+            Par::Seq,
+        );
     }
 
     fn diagonal(&self) -> Vec<f64> {
