@@ -8,9 +8,11 @@
 //! - [`problem`]: the [`Problem`] trait and test landscapes.
 //! - [`run`]: the argmin bridge ([`AdaptiveSolver`]), stage chains ([`Runner`]) and records.
 //! - [`io`]: HDF5 run files ([`RunFile`]).
+//! - [`diagnostics`]: curvature spectra (Lanczos, dense, density, trace) beside effective steps.
 //! - [`portfolio`]: mean-variance portfolios with exact projections and KKT certificates.
 #![warn(missing_docs)]
 
+pub mod diagnostics;
 pub mod error;
 pub mod io;
 pub mod landscapes;

@@ -1,0 +1,29 @@
+//! Curvature diagnostics: Hessian and related spectra beside the optimizers' steps.
+//!
+//! - Operators ([`Operator`], each with an exact label): the portfolio Hessian `γΣ`
+//!   ([`PortfolioHessian`]), any operator restricted to a constraint's tangent space
+//!   ([`TangentRestriction`]), preconditioned `D^{1/2} H D^{1/2}` ([`Preconditioned`]), dense
+//!   matrices, and a finite-difference Hessian for cross-checks only.
+//! - Eigen-solvers: the full dense spectrum through faer ([`dense_spectrum`]); Lanczos with
+//!   full reorthogonalisation and residual certificates ([`lanczos`]); stochastic Lanczos
+//!   quadrature for the density ([`spectral_density`]); Hutch++ for the trace
+//!   ([`hutchpp_trace`]).
+//! - [`CurvatureReport`]: `λmax` (certified), `λmin`, the smallest positive eigenvalue, the
+//!   condition number, `1/λmax` and `2/λmax`, effective-step statistics and the
+//!   preconditioned sharpness against 2 and `(2 + 2β1)/(1 − β1)`.
+
+mod dense;
+mod density;
+mod hessian;
+mod lanczos;
+mod operator;
+mod report;
+mod trace;
+
+pub use dense::{dense_spectrum, symmetric_eigenvalues};
+pub use density::{spectral_density, SpectralDensity};
+pub use hessian::{FiniteDifferenceHessian, PortfolioHessian, TangentRestriction};
+pub use lanczos::{lanczos, Eigenpair, End, LanczosResult, LanczosSettings};
+pub use operator::{assemble, DenseOperator, FnOperator, Operator, Preconditioned};
+pub use report::{CurvatureReport, ReportSettings, StepStats};
+pub use trace::hutchpp_trace;
