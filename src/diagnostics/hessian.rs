@@ -6,15 +6,29 @@ use crate::error::{Error, Result};
 use crate::portfolio::MeanVariance;
 use crate::problem::Problem;
 
-/// The exact Hessian `γΣ` of a mean-variance objective, in the data's units.
+/// The exact Hessian `γΣ` of a mean-variance objective, in the data's units, or `γΣ/s` of the
+/// scaled loss `f/s` that the update rules minimise.
 pub struct PortfolioHessian<'a> {
     problem: &'a MeanVariance,
+    scaled: bool,
 }
 
 impl<'a> PortfolioHessian<'a> {
-    /// The Hessian of `problem`'s objective `f`.
+    /// The Hessian `γΣ` of `problem`'s objective `f`.
     pub fn new(problem: &'a MeanVariance) -> Self {
-        Self { problem }
+        Self {
+            problem,
+            scaled: false,
+        }
+    }
+
+    /// The Hessian `γΣ/s` of the scaled loss `f/s` (see [`MeanVariance`]): the curvature the
+    /// rules' steps and effective steps refer to.
+    pub fn of_scaled_loss(problem: &'a MeanVariance) -> Self {
+        Self {
+            problem,
+            scaled: true,
+        }
     }
 }
 
@@ -25,16 +39,21 @@ impl Operator for PortfolioHessian<'_> {
 
     fn apply(&self, v: &[f64], out: &mut [f64]) -> Result<()> {
         self.problem.risk().matvec(v, out);
-        let g = self.problem.objective_kind().gamma();
+        let mut g = self.problem.objective_kind().gamma();
+        if self.scaled {
+            g /= self.problem.scale();
+        }
         out.iter_mut().for_each(|x| *x *= g);
         Ok(())
     }
 
     fn label(&self) -> String {
-        format!(
-            "hessian gamma*Sigma of {} (exact)",
-            self.problem.objective_kind().label()
-        )
+        let what = self.problem.objective_kind().label();
+        if self.scaled {
+            format!("hessian gamma*Sigma/s of the scaled loss of {what} (exact)")
+        } else {
+            format!("hessian gamma*Sigma of {what} (exact)")
+        }
     }
 }
 
