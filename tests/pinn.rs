@@ -194,3 +194,93 @@ fn between_stages_hook_runs_once_between_two_stages() {
         .unwrap();
     assert!(first_of_stage_1.loss.is_finite());
 }
+
+#[test]
+fn residual_jacobian_reproduces_loss_gradient_and_directional_derivatives() {
+    use ravine::diagnostics::{dense_spectrum, lanczos, GaussNewton, LanczosSettings, Operator};
+    for periodic in [false, true] {
+        let pinn = small_pinn(periodic);
+        let theta = pinn.mlp().init(5);
+        let jac = pinn.residual_jacobian(&theta).unwrap();
+        let p = theta.len();
+        // L = Σρ² and ∇L = 2Jᵀρ, against the fused reverse pass.
+        let mut grad = vec![0.0; p];
+        let mut comps = vec![0.0; pinn.component_names().len()];
+        let loss = pinn.evaluate(&theta, &mut grad, &mut comps).unwrap();
+        assert!(
+            (jac.loss() - loss).abs() < 1e-12 * loss,
+            "{} vs {loss}",
+            jac.loss()
+        );
+        let scale = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+        for (k, g) in grad.iter().enumerate() {
+            let jt: f64 = (0..jac.rows())
+                .map(|i| 2.0 * jac.row(i)[k] * jac.residuals[i])
+                .sum();
+            assert!((jt - g).abs() < 1e-10 * scale, "param {k}: {jt} vs {g}");
+        }
+        // Each term's rows sum to its loss component.
+        for (k, (_, rows)) in jac.terms.iter().enumerate() {
+            let part: f64 = jac.residuals[rows.clone()].iter().map(|r| r * r).sum();
+            assert!((part - comps[k]).abs() < 1e-12 * comps[k].max(1e-12));
+        }
+        // Jv against central differences of the residuals.
+        let v: Vec<f64> = (0..p).map(|i| ((i * 37 % 11) as f64 - 5.0) / 5.0).collect();
+        let h = 1e-6;
+        let plus: Vec<f64> = theta.iter().zip(&v).map(|(a, b)| a + h * b).collect();
+        let minus: Vec<f64> = theta.iter().zip(&v).map(|(a, b)| a - h * b).collect();
+        let (rp, rm) = (
+            pinn.residual_jacobian(&plus).unwrap(),
+            pinn.residual_jacobian(&minus).unwrap(),
+        );
+        let mut worst: f64 = 0.0;
+        for i in 0..jac.rows() {
+            let jv: f64 = jac.row(i).iter().zip(&v).map(|(a, b)| a * b).sum();
+            let fd = (rp.residuals[i] - rm.residuals[i]) / (2.0 * h);
+            worst = worst.max((jv - fd).abs() / jv.abs().max(1e-3));
+        }
+        assert!(
+            worst < 1e-6,
+            "periodic {periodic}: worst relative J v error {worst:e}"
+        );
+        // Gauss-Newton: the whole is the sum of the terms, and Lanczos agrees with dense.
+        let gn = GaussNewton::new(&jac);
+        let mut total = vec![0.0; p];
+        gn.apply(&v, &mut total).unwrap();
+        let mut sum = vec![0.0; p];
+        for (name, _) in &jac.terms {
+            let mut part = vec![0.0; p];
+            GaussNewton::term(&jac, name)
+                .unwrap()
+                .apply(&v, &mut part)
+                .unwrap();
+            sum.iter_mut().zip(&part).for_each(|(a, b)| *a += b);
+        }
+        let big = total.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        assert!(total
+            .iter()
+            .zip(&sum)
+            .all(|(a, b)| (a - b).abs() < 1e-12 * big));
+        let ev = dense_spectrum(&gn).unwrap();
+        let top = lanczos(
+            &gn,
+            LanczosSettings {
+                k: 2,
+                tol: 1e-12,
+                max_iter: p,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for (r, pair) in top.pairs.iter().enumerate() {
+            let exact = ev[p - 1 - r];
+            assert!(
+                (pair.value - exact).abs() < 1e-8 * exact,
+                "{} vs {exact}",
+                pair.value
+            );
+        }
+        assert!(ev[0] > -1e-10 * ev[p - 1], "gauss-newton is PSD: {}", ev[0]);
+        assert!(GaussNewton::term(&jac, "nope").is_err());
+    }
+}

@@ -1,6 +1,9 @@
 //! Curvature diagnostics: Hessian and related spectra beside the optimizers' steps.
 //!
-//! - Operators ([`Operator`], each with an exact label): the portfolio Hessian `γΣ`
+//! - Operators ([`Operator`], each with an exact label): the Gauss-Newton matrix of a PINN
+//!   loss, whole or per term ([`GaussNewton`], also the Fisher of a Gaussian residual model),
+//!   the empirical Fisher ([`EmpiricalFisher`], a gradient-noise statistic), the portfolio
+//!   Hessian `γΣ`
 //!   ([`PortfolioHessian`]), any operator restricted to a constraint's tangent space
 //!   ([`TangentRestriction`]), preconditioned `D^{1/2} H D^{1/2}` ([`Preconditioned`]), dense
 //!   matrices, and a finite-difference Hessian for cross-checks only.
@@ -14,6 +17,7 @@
 
 mod dense;
 mod density;
+mod gauss_newton;
 mod hessian;
 mod lanczos;
 mod operator;
@@ -22,6 +26,7 @@ mod trace;
 
 pub use dense::{dense_spectrum, symmetric_eigenvalues};
 pub use density::{spectral_density, SpectralDensity};
+pub use gauss_newton::{EmpiricalFisher, GaussNewton};
 pub use hessian::{FiniteDifferenceHessian, PortfolioHessian, TangentRestriction};
 pub use lanczos::{lanczos, Eigenpair, End, LanczosResult, LanczosSettings};
 pub use operator::{assemble, DenseOperator, FnOperator, Operator, Preconditioned};

@@ -5,6 +5,7 @@ mod burgers;
 mod condition;
 mod domain;
 mod dual;
+mod jacobian;
 mod jet_view;
 mod pde;
 #[allow(clippy::module_inception)]
@@ -15,6 +16,7 @@ pub use burgers::{burgers_error, burgers_pde, BurgersSetup, ErrorField};
 pub use condition::{Condition, ConditionKind, TargetFn};
 pub use domain::SpaceTime;
 pub use dual::{Dual, MAX_ENTRIES};
+pub use jacobian::ResidualJacobian;
 pub use jet_view::Jet;
 pub use pde::{Pde, ResidualFn};
 pub use pinn::{Pinn, PinnBuilder};

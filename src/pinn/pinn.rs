@@ -8,18 +8,18 @@ use crate::nn::{loss_and_gradient, predict, JetSpec, Mlp};
 use crate::problem::Problem;
 
 #[derive(Debug, Clone)]
-enum TermKind {
+pub(super) enum TermKind {
     Residual,
     Value { targets: Vec<f64> },
     Periodic { input: usize, partner: Vec<f64> },
 }
 
 #[derive(Debug, Clone)]
-struct Term {
-    name: String,
-    weight: f64,
-    kind: TermKind,
-    points: Vec<f64>,
+pub(super) struct Term {
+    pub(super) name: String,
+    pub(super) weight: f64,
+    pub(super) kind: TermKind,
+    pub(super) points: Vec<f64>,
 }
 
 /// Builds a [`Pinn`]: network, domain, PDE, conditions, collocation points.
@@ -253,11 +253,11 @@ fn check_points(what: &str, p: &[f64], d: usize) -> Result<()> {
 /// term is a named loss component in the history.
 #[derive(Debug, Clone)]
 pub struct Pinn {
-    mlp: Mlp,
-    domain: SpaceTime,
-    pde: Pde,
-    terms: Vec<Term>,
-    values: JetSpec,
+    pub(super) mlp: Mlp,
+    pub(super) domain: SpaceTime,
+    pub(super) pde: Pde,
+    pub(super) terms: Vec<Term>,
+    pub(super) values: JetSpec,
     sampler: Sampler,
     seed: u64,
     resample_every: Option<u64>,

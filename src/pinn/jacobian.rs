@@ -1,0 +1,184 @@
+//! [`ResidualJacobian`]: every scaled residual of a PINN loss and its gradient, row by row,
+//! for Gauss-Newton and Fisher matrices.
+
+use super::pinn::{Pinn, TermKind};
+use crate::error::{Error, Result};
+use crate::nn::{loss_and_gradient, JetSpec};
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// The PINN loss as a sum of squares, `L(θ) = Σ_i ρ_i(θ)²`, with `ρ_i = √(w_t/N_t) · r_i` for
+/// residual `i` of term `t` (weight `w_t`, `N_t` points), and the Jacobian `J = ∂ρ/∂θ`
+/// (row-major `m × p`), each row from its own exact reverse pass.
+///
+/// Then `∇L = 2Jᵀρ`, the Gauss-Newton matrix is `2JᵀJ` (the Hessian without the
+/// `2Σ ρ_i ∇²ρ_i` term), and for a Gaussian residual model it is also the (true) Fisher
+/// matrix. Rows are grouped by loss term ([`ResidualJacobian::terms`]) for per-term spectra.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResidualJacobian {
+    /// Scaled residuals `ρ`.
+    pub residuals: Vec<f64>,
+    /// `J`, row-major `m × p`.
+    pub jacobian: Vec<f64>,
+    /// Number of parameters `p`.
+    pub params: usize,
+    /// Each loss term's name and its rows.
+    pub terms: Vec<(String, Range<usize>)>,
+}
+
+impl ResidualJacobian {
+    /// Number of residuals `m`.
+    pub fn rows(&self) -> usize {
+        self.residuals.len()
+    }
+
+    /// `Σ ρ_i²`, the PINN loss.
+    pub fn loss(&self) -> f64 {
+        self.residuals.iter().map(|r| r * r).sum()
+    }
+
+    /// Row `i` of `J`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.jacobian[i * self.params..(i + 1) * self.params]
+    }
+}
+
+impl Pinn {
+    /// The scaled residuals and their Jacobian at `params` (rows in parallel; each row is
+    /// independent, so the result does not depend on the number of threads).
+    pub fn residual_jacobian(&self, params: &[f64]) -> Result<ResidualJacobian> {
+        let p = self.mlp.num_params();
+        if params.len() != p {
+            return Err(Error::DimensionMismatch {
+                component: "pinn jacobian",
+                what: "params",
+                expected: p,
+                got: params.len(),
+            });
+        }
+        let d = self.domain.dim();
+        let mut residuals = Vec::new();
+        let mut jacobian = Vec::new();
+        let mut terms = Vec::new();
+        for t in &self.terms {
+            let n = t.points.len() / d;
+            let s = (t.weight / n as f64).sqrt();
+            let start = residuals.len();
+            let point = |i: usize| &t.points[i * d..(i + 1) * d];
+            let rows: Vec<(Vec<f64>, Vec<f64>)> = match &t.kind {
+                TermKind::Residual => {
+                    let spec = self.pde.spec();
+                    (0..n)
+                        .into_par_iter()
+                        .map(|i| {
+                            let x = point(i);
+                            let mut row = vec![0.0; p];
+                            let mut value = f64::NAN;
+                            let value_ref = &mut value;
+                            let cell = std::sync::Mutex::new(value_ref);
+                            loss_and_gradient(
+                                &self.mlp,
+                                params,
+                                spec,
+                                x,
+                                |_, jet, adj| {
+                                    let r = self.pde.residual(x, jet);
+                                    for (a, g) in adj.iter_mut().zip(&r.g) {
+                                        *a = s * g;
+                                    }
+                                    if let Ok(mut v) = cell.lock() {
+                                        **v = s * r.v;
+                                    }
+                                    0.0
+                                },
+                                &mut row,
+                            );
+                            (vec![value], row)
+                        })
+                        .collect()
+                }
+                TermKind::Value { targets } => (0..n)
+                    .into_par_iter()
+                    .map(|i| {
+                        let mut row = vec![0.0; p];
+                        let mut u = 0.0;
+                        {
+                            let cell = std::sync::Mutex::new(&mut u);
+                            loss_and_gradient(
+                                &self.mlp,
+                                params,
+                                &self.values,
+                                point(i),
+                                |_, jet, adj| {
+                                    adj[0] = s;
+                                    if let Ok(mut v) = cell.lock() {
+                                        **v = jet[0];
+                                    }
+                                    0.0
+                                },
+                                &mut row,
+                            );
+                        }
+                        (vec![s * (u - targets[i])], row)
+                    })
+                    .collect(),
+                TermKind::Periodic { input, partner } => {
+                    let spec_owned = JetSpec::new(d);
+                    let spec = &spec_owned;
+                    let dc = spec.pure_component(*input, 1).unwrap_or(0);
+                    (0..n)
+                        .into_par_iter()
+                        .flat_map_iter(|i| {
+                            let faces = [(point(i), 1.0), (&partner[i * d..(i + 1) * d], -1.0)];
+                            [0usize, dc].into_iter().map(move |comp| {
+                                let mut row = vec![0.0; p];
+                                let mut value = 0.0;
+                                for (x, sign) in faces {
+                                    let mut v = 0.0;
+                                    {
+                                        let cell = std::sync::Mutex::new(&mut v);
+                                        loss_and_gradient(
+                                            &self.mlp,
+                                            params,
+                                            spec,
+                                            x,
+                                            |_, jet, adj| {
+                                                adj[comp] = sign * s;
+                                                if let Ok(mut c) = cell.lock() {
+                                                    **c = jet[comp];
+                                                }
+                                                0.0
+                                            },
+                                            &mut row,
+                                        );
+                                    }
+                                    value += sign * s * v;
+                                }
+                                (vec![value], row)
+                            })
+                        })
+                        .collect()
+                }
+            };
+            for (r, row) in rows {
+                if let Some(v) = r.iter().find(|v| !v.is_finite()) {
+                    return Err(Error::NonFinite {
+                        component: "pinn jacobian",
+                        what: "residual",
+                        index: residuals.len(),
+                        value: *v,
+                    });
+                }
+                residuals.extend(r);
+                jacobian.extend(row);
+            }
+            terms.push((t.name.clone(), start..residuals.len()));
+        }
+        Ok(ResidualJacobian {
+            residuals,
+            jacobian,
+            params: p,
+            terms,
+        })
+    }
+}
