@@ -2,10 +2,12 @@
 
 mod history;
 mod plot;
+mod plot_curves;
 mod plot_frontier;
 mod runfile;
 
 pub use history::{HistoryWriter, CHUNK_ROWS};
 pub use plot::{plot_heatmap, plot_history};
+pub use plot_curves::{plot_curves, plot_histogram};
 pub use plot_frontier::{plot_frontier, plot_stacked_weights};
 pub use runfile::{RunFile, LAYOUT_VERSION};
