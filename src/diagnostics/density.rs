@@ -1,6 +1,7 @@
 //! Stochastic Lanczos quadrature: the spectral density of a matrix-free operator.
 
 use super::dense::symmetric_eigen;
+use super::lanczos::{reorthogonalize, tridiagonal};
 use super::Operator;
 use crate::error::{Error, Result};
 use crate::problem::batch_rng;
@@ -71,12 +72,7 @@ pub fn spectral_density(
         for j in 0..steps {
             op.apply(&basis[j], &mut w)?;
             alpha.push(basis[j].iter().zip(&w).map(|(a, b)| a * b).sum::<f64>());
-            for _ in 0..2 {
-                for b in &basis {
-                    let c: f64 = b.iter().zip(&w).map(|(x, y)| x * y).sum();
-                    w.iter_mut().zip(b).for_each(|(x, y)| *x -= c * y);
-                }
-            }
+            reorthogonalize(&basis, &mut w);
             let bn = w.iter().map(|x| x * x).sum::<f64>().sqrt();
             let size = alpha
                 .iter()
@@ -89,14 +85,7 @@ pub fn spectral_density(
             basis.push(w.iter().map(|x| x / bn).collect());
         }
         let m = alpha.len();
-        let mut t = vec![0.0; m * m];
-        for i in 0..m {
-            t[i * m + i] = alpha[i];
-            if i + 1 < m {
-                t[i * m + i + 1] = beta[i];
-                t[(i + 1) * m + i] = beta[i];
-            }
-        }
+        let t = tridiagonal(&alpha, &beta);
         let (theta, s) = symmetric_eigen(m, &t)?;
         for (i, th) in theta.iter().enumerate() {
             nodes.push(*th);

@@ -71,6 +71,32 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// Removes from `w` its components along the orthonormal `basis` (classical Gram-Schmidt,
+/// twice: "twice is enough" for full reorthogonalisation).
+pub(crate) fn reorthogonalize(basis: &[Vec<f64>], w: &mut [f64]) {
+    for _ in 0..2 {
+        for b in basis {
+            let c = dot(b, w);
+            w.iter_mut().zip(b).for_each(|(x, y)| *x -= c * y);
+        }
+    }
+}
+
+/// The dense symmetric tridiagonal matrix with diagonal `alpha` and off-diagonal `beta`
+/// (row-major, `m × m` with `m = alpha.len()`; `beta` may be one longer, the extra ignored).
+pub(crate) fn tridiagonal(alpha: &[f64], beta: &[f64]) -> Vec<f64> {
+    let m = alpha.len();
+    let mut t = vec![0.0; m * m];
+    for i in 0..m {
+        t[i * m + i] = alpha[i];
+        if i + 1 < m {
+            t[i * m + i + 1] = beta[i];
+            t[(i + 1) * m + i] = beta[i];
+        }
+    }
+    t
+}
+
 /// Lanczos with full reorthogonalisation (twice, classical Gram-Schmidt) from a seeded random
 /// start, stopping when the wanted Ritz pairs' residual estimates `|β_j s_{j,i}|` fall below
 /// the tolerance or the Krylov space is exhausted; every returned pair then gets its true
@@ -118,24 +144,11 @@ pub fn lanczos(op: &(impl Operator + ?Sized), settings: LanczosSettings) -> Resu
         w.iter_mut().for_each(|v| *v *= sign);
         let a = dot(&basis[j], &w);
         alpha.push(a);
-        for _ in 0..2 {
-            for b in &basis {
-                let c = dot(b, &w);
-                w.iter_mut().zip(b).for_each(|(x, y)| *x -= c * y);
-            }
-        }
+        reorthogonalize(&basis, &mut w);
         let bnorm = dot(&w, &w).sqrt();
         let m = alpha.len();
         // Ritz pairs of the tridiagonal T_m.
-        let mut t = vec![0.0; m * m];
-        for i in 0..m {
-            t[i * m + i] = alpha[i];
-            if i + 1 < m {
-                t[i * m + i + 1] = beta[i];
-                t[(i + 1) * m + i] = beta[i];
-            }
-        }
-        let (theta, s) = symmetric_eigen(m, &t)?;
+        let (theta, s) = symmetric_eigen(m, &tridiagonal(&alpha, &beta))?;
         let scale = theta
             .iter()
             .fold(0.0f64, |x, v| x.max(v.abs()))

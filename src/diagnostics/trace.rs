@@ -1,5 +1,6 @@
 //! Hutch++: the trace of a matrix-free operator from a budget of products.
 
+use super::lanczos::reorthogonalize;
 use super::Operator;
 use crate::error::{Error, Result};
 use crate::problem::batch_rng;
@@ -31,12 +32,7 @@ pub fn hutchpp_trace(op: &(impl Operator + ?Sized), products: usize, seed: u64) 
     for v in &s {
         let mut hv = vec![0.0; p];
         op.apply(v, &mut hv)?;
-        for _ in 0..2 {
-            for b in &q {
-                let c: f64 = b.iter().zip(&hv).map(|(x, y)| x * y).sum();
-                hv.iter_mut().zip(b).for_each(|(x, y)| *x -= c * y);
-            }
-        }
+        reorthogonalize(&q, &mut hv);
         let n = hv.iter().map(|x| x * x).sum::<f64>().sqrt();
         if n > 1e-12 * (p as f64).sqrt() {
             q.push(hv.into_iter().map(|x| x / n).collect());
