@@ -250,3 +250,60 @@ fn bad_runner_input_is_a_typed_error() {
         .unwrap_err();
     assert!(matches!(e, Error::NonFinite { index: 1, .. }), "{e}");
 }
+
+#[test]
+fn inspector_sees_effective_steps_and_writes_diagnostics() {
+    use ravine::{Inspector, Quadratic, RunFile};
+    // f = ½(x² + 4y²) − (x, −2y)… under GD with lr 0.1: the effective step is 0.1 everywhere
+    // and the GD stability margin λmax·lr = 0.4.
+    let mut p = Quadratic::diagonal(&[1.0, 4.0], vec![1.0, -2.0]).unwrap();
+    let inspector = Inspector::new(10, |at| {
+        let d = at.effective_steps.clone().unwrap_or_default();
+        let sharp = d
+            .iter()
+            .zip([1.0, 4.0])
+            .map(|(a, b)| a * b)
+            .fold(f64::NAN, f64::max);
+        Ok(vec![
+            ("loss".to_string(), at.loss),
+            ("preconditioned_sharpness".to_string(), sharp),
+        ])
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut file = RunFile::create(dir.path().join("d.h5"), 0).unwrap();
+    let report = Runner::new()
+        .stage(Stage::adaptive(rules::gd(0.1).unwrap(), 50))
+        .inspect_with(inspector)
+        .run(&mut p, vec![0.0, 0.0], Some(&mut file))
+        .unwrap();
+    let path = file.finish().unwrap();
+    let rows = &report.inspections;
+    assert_eq!(
+        rows.iter().map(|r| r.iteration).collect::<Vec<_>>(),
+        vec![0, 10, 20, 30, 40, 50]
+    );
+    // No step before iteration 0, so no effective steps there.
+    assert!(rows[0].values[1].1.is_nan());
+    for r in &rows[1..] {
+        assert!((r.values[1].1 - 0.4).abs() < 1e-15);
+    }
+    // The loss decreases between inspections, and matches the history at those iterations.
+    for w in rows.windows(2) {
+        assert!(w[1].values[0].1 < w[0].values[0].1);
+    }
+    let f = hdf5::File::open(path).unwrap();
+    let it: Vec<f64> = f
+        .dataset("diagnostics/iteration")
+        .unwrap()
+        .read_raw()
+        .unwrap();
+    let sharp: Vec<f64> = f
+        .dataset("diagnostics/preconditioned_sharpness")
+        .unwrap()
+        .read_raw()
+        .unwrap();
+    assert_eq!(it, vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0]);
+    assert!((sharp[3] - 0.4).abs() < 1e-15);
+    assert!(Inspector::new(0, |_| Ok(vec![])).is_err());
+}

@@ -203,6 +203,8 @@ pub struct RunReport {
     pub evaluations: u64,
     /// Total wall time in seconds.
     pub elapsed: f64,
+    /// Rows of the inspector, if one was set ([`Runner::inspect_with`]).
+    pub inspections: Vec<super::InspectionRow>,
 }
 
 /// Runs a chain of stages (say Adam for N steps, then L-BFGS) on a [`Problem`], each through
@@ -224,6 +226,7 @@ pub struct Runner {
     stages: Vec<Stage>,
     record_every: u64,
     keep_history: bool,
+    inspector: Option<super::Inspector>,
 }
 
 impl Default for Runner {
@@ -239,6 +242,7 @@ impl Runner {
             stages: Vec::new(),
             record_every: 1,
             keep_history: true,
+            inspector: None,
         }
     }
 
@@ -253,6 +257,15 @@ impl Runner {
         check(k >= 1, "runner", "record_every", k as f64, "must be >= 1")?;
         self.record_every = k;
         Ok(self)
+    }
+
+    /// Runs `inspector` every `k` iterations of each adaptive stage (and at its start), with
+    /// the rule's effective steps: the place to compute curvature diagnostics during a run.
+    /// The rows are returned in [`RunReport::inspections`] and, with a run file, written to
+    /// `/diagnostics/{stage, iteration, <name>…}` (NaN where a row lacks a name).
+    pub fn inspect_with(mut self, inspector: super::Inspector) -> Self {
+        self.inspector = Some(inspector);
+        self
     }
 
     /// Whether to keep the history in memory (default true). A run file gets it either way.
@@ -364,7 +377,9 @@ impl Runner {
                     break 'stages;
                 };
                 let loss_before = loss;
-                let outcome = run_stage(stage, w, x.clone(), observer, self.record_every);
+                let inspector = self.inspector.clone().map(|i| (i, k as u32));
+                let outcome =
+                    run_stage(stage, w, x.clone(), observer, self.record_every, inspector);
                 let (state, divergence) = match outcome {
                     Ok((w, state, divergence)) => {
                         wrapped = w;
@@ -445,9 +460,17 @@ impl Runner {
         if let Some(e) = recording.error {
             return Err(e);
         }
+        let inspections = self
+            .inspector
+            .as_ref()
+            .map(|i| i.rows())
+            .unwrap_or_default();
         if let Some(f) = file {
             if let Some(w) = recording.writer {
                 f.restore_history_writer(w)?;
+            }
+            if !inspections.is_empty() {
+                write_inspections(f, &inspections)?;
             }
             let status = failure
                 .as_ref()
@@ -464,8 +487,39 @@ impl Runner {
             history: recording.history.unwrap_or_default(),
             evaluations: total_evals,
             elapsed: recording.start.elapsed().as_secs_f64(),
+            inspections,
         })
     }
+}
+
+/// `/diagnostics/{stage, iteration, <name>…}`: one column per name, NaN where a row lacks it.
+fn write_inspections(f: &mut RunFile, rows: &[super::InspectionRow]) -> Result<()> {
+    let mut names: Vec<String> = Vec::new();
+    for r in rows {
+        for (n, _) in &r.values {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    let k = rows.len();
+    let stage: Vec<f64> = rows.iter().map(|r| f64::from(r.stage)).collect();
+    let iteration: Vec<f64> = rows.iter().map(|r| r.iteration as f64).collect();
+    f.write_array("diagnostics", "stage", &stage, &[k])?;
+    f.write_array("diagnostics", "iteration", &iteration, &[k])?;
+    for n in &names {
+        let col: Vec<f64> = rows
+            .iter()
+            .map(|r| {
+                r.values
+                    .iter()
+                    .find(|(m, _)| m == n)
+                    .map_or(f64::NAN, |v| v.1)
+            })
+            .collect();
+        f.write_array("diagnostics", n, &col, &[k])?;
+    }
+    Ok(())
 }
 
 /// Whether an attempt lowered the loss (or there was no earlier loss to compare with).
@@ -485,6 +539,7 @@ fn run_stage<'a, P: Problem + ?Sized>(
     x: Vec<f64>,
     observer: RecordObserver,
     every: u64,
+    inspector: Option<(super::Inspector, u32)>,
 ) -> std::result::Result<StageOutcome<'a, P>, argmin::core::Error> {
     let mode = ObserverMode::Every(every);
     match stage {
@@ -493,7 +548,10 @@ fn run_stage<'a, P: Problem + ?Sized>(
             max_iters,
             tol_grad,
         } => {
-            let solver = AdaptiveSolver::new(optimizer.clone()).with_tol_grad(*tol_grad)?;
+            let mut solver = AdaptiveSolver::new(optimizer.clone()).with_tol_grad(*tol_grad)?;
+            if let Some((ins, k)) = inspector {
+                solver = solver.with_inspector(ins, k);
+            }
             let res = Executor::new(problem, solver)
                 .configure(|s| s.param(x).max_iters(*max_iters))
                 .add_observer(observer, mode)
