@@ -11,9 +11,9 @@ use ravine::diagnostics::{CurvatureReport, PortfolioHessian, ReportSettings, Tan
 use ravine::io::{plot_frontier, plot_history, plot_stacked_weights};
 use ravine::portfolio::{
     default_lbfgs, efficient_frontier, ewma_covariance, ledoit_wolf, portfolio_rule,
-    sample_covariance, solve_clarabel, solve_lbfgs_softmax, solve_projected, solve_reference,
-    Constraints, FrontierSettings, MeanVariance, Objective, PriceTable, QpForm, QpSettings,
-    Returns, RiskModel, Solution,
+    sample_covariance, solve_clarabel, solve_lbfgs_softmax, solve_projected,
+    solve_projected_inspected, solve_reference, Constraints, FrontierSettings, MeanVariance,
+    Objective, PriceTable, QpForm, QpSettings, Returns, RiskModel, Solution,
 };
 use ravine::{rules, Problem, RunFile};
 
@@ -44,6 +44,11 @@ struct Args {
     /// Seed of the minibatches.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Curvature diagnostics: the Hessian report (full and on the budget's tangent space), and
+    /// a projected Adam run on minimum variance inspected every k steps (preconditioned
+    /// sharpness, effective steps) written to adam_diagnostics.h5; 0: off.
+    #[arg(long, default_value_t = 0)]
+    diagnostics_every: u64,
     /// Output directory.
     #[arg(long, default_value = "out/portfolio")]
     out: String,
@@ -190,6 +195,57 @@ fn curvature(problem: &MeanVariance, args: &Args) -> ravine::Result<()> {
         r.preconditioned_sharpness.unwrap_or(f64::NAN),
         r.threshold_momentum
     );
+    // The same rule inspected along a full run, into its own run file.
+    let every = args.diagnostics_every;
+    let problem_c = problem.clone();
+    let inspector = ravine::Inspector::new(every, move |at| {
+        let h = PortfolioHessian::of_scaled_loss(&problem_c);
+        let mut out = vec![("loss".to_string(), at.loss)];
+        if let Some(d) = &at.effective_steps {
+            let pre = ravine::diagnostics::Preconditioned::new(&h, d)?;
+            let top = ravine::diagnostics::lanczos(&pre, Default::default())?;
+            out.push(("preconditioned_sharpness".to_string(), top.pairs[0].value));
+            let mut s = d.clone();
+            s.sort_by(f64::total_cmp);
+            out.push(("effective_step_median".to_string(), s[s.len() / 2]));
+        }
+        Ok(out)
+    })?;
+    let mut file = RunFile::create(format!("{}/adam_diagnostics.h5", args.out), args.seed)?;
+    let opt = portfolio_rule("adam", problem, args.steps)?;
+    solve_projected_inspected(
+        problem,
+        opt,
+        args.steps,
+        args.tol,
+        None,
+        Some(&mut file),
+        Some(inspector.clone()),
+    )?;
+    let rows = inspector.rows();
+    let written = file.finish()?;
+    let pick = |r: &ravine::InspectionRow, name: &str| {
+        r.values
+            .iter()
+            .find(|v| v.0 == name)
+            .map_or(f64::NAN, |v| v.1)
+    };
+    println!(
+        "  projected Adam on minimum variance, inspected every {every} steps ({} rows, {}):",
+        rows.len(),
+        written.display()
+    );
+    let stride = (rows.len() / 8).max(1);
+    let tail = rows.last().filter(|_| (rows.len() - 1) % stride != 0);
+    for r in rows.iter().step_by(stride).chain(tail) {
+        println!(
+            "    step {:>6}: sharpness {:>9.3e}, median effective step {:>9.3e}, scaled loss {:.6e}",
+            r.iteration,
+            pick(r, "preconditioned_sharpness"),
+            pick(r, "effective_step_median"),
+            pick(r, "loss")
+        );
+    }
     Ok(())
 }
 
@@ -507,7 +563,9 @@ fn main() -> ravine::Result<()> {
     file.set_attr(&g, "batch", args.batch as u64)?;
 
     // Curvature beside the steps.
-    curvature(&mv, &args)?;
+    if args.diagnostics_every > 0 {
+        curvature(&mv, &args)?;
+    }
 
     println!("\nacceptance (best update rule vs certified optimum):");
     for (label, rule, gap, werr, pass) in &acceptance {

@@ -5,7 +5,7 @@ use super::{polish, solve_qp, Certificate, MeanVariance, QpForm, QpSettings, Sof
 use crate::error::Result;
 use crate::io::RunFile;
 use crate::optim::Optimizer;
-use crate::run::{History, LbfgsConfig, Runner, Stage};
+use crate::run::{History, Inspector, LbfgsConfig, Runner, Stage};
 use std::sync::Arc;
 
 /// A solution with its provenance and KKT certificate.
@@ -57,6 +57,20 @@ pub fn solve_projected(
     start: Option<&[f64]>,
     file: Option<&mut RunFile>,
 ) -> Result<Solution> {
+    solve_projected_inspected(problem, optimizer, max_iters, tol, start, file, None)
+}
+
+/// [`solve_projected`] with an [`Inspector`] called every `k` steps (curvature diagnostics
+/// beside the rule's effective steps; see [`Runner::inspect_with`]).
+pub fn solve_projected_inspected(
+    problem: &MeanVariance,
+    optimizer: Optimizer,
+    max_iters: u64,
+    tol: f64,
+    start: Option<&[f64]>,
+    file: Option<&mut RunFile>,
+    inspector: Option<Inspector>,
+) -> Result<Solution> {
     let set: Arc<dyn crate::optim::Projection> = problem.constraints().clone();
     let optimizer = optimizer.project_onto(set.clone());
     let name = optimizer.name().to_string();
@@ -69,13 +83,15 @@ pub fn solve_projected(
         None => problem.initial_point(),
     };
     let mut p = problem.clone();
-    let report = Runner::new()
-        .stage(Stage::Adaptive {
-            optimizer,
-            max_iters,
-            tol_grad: tol,
-        })
-        .run(&mut p, x0, file)?;
+    let mut runner = Runner::new().stage(Stage::Adaptive {
+        optimizer,
+        max_iters,
+        tol_grad: tol,
+    });
+    if let Some(i) = inspector {
+        runner = runner.inspect_with(i);
+    }
+    let report = runner.run(&mut p, x0, file)?;
     let stage = &report.stages[0];
     Ok(Solution {
         solver: name,
