@@ -127,7 +127,7 @@ fn adam_and_risk(
                 .map(|(s, v)| (s.ln(), v.ln()))
                 .collect();
             let (a, b): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
-            let f = problem.objective(&w);
+            let f = problem.objective(&w)?;
             let f_ref = reference.certificate.objective;
             out.push((
                 t + 1,

@@ -126,11 +126,13 @@ fn certificate_rejects_a_suboptimal_portfolio() {
     let p =
         MeanVariance::from_returns(&r, Objective::MinVariance, Constraints::long_only(20)).unwrap();
     let equal = vec![0.05; 20];
-    let c = Certificate::of(&p, &equal);
+    let c = Certificate::of(&p, &equal).unwrap();
     assert!(c.primal_infeasibility < 1e-15);
     assert!(c.stationarity > 0.1 && c.gradient_mapping > 1e-3, "{c:?}");
     // Infeasible weights are reported as such.
-    let c = Certificate::of(&p, &[0.06; 20]);
+    let c = Certificate::of(&p, &[0.06; 20]).unwrap();
+    assert!(Certificate::of(&p, &[0.05; 19]).is_err());
+    assert!(p.objective(&[0.1; 3]).is_err() && p.gradient(&[0.1; 21]).is_err());
     assert!((c.primal_infeasibility - 0.2).abs() < 1e-12);
 }
 

@@ -172,6 +172,10 @@ impl Constraints {
     /// `−P_{T_C(w)}(−∇f)` is the projected gradient: zero exactly at the constrained optima.
     pub fn project_onto_tangent_cone(&self, w: &[f64], v: &mut [f64]) {
         let n = self.dim();
+        if w.len() != n || v.len() != n {
+            v.iter_mut().for_each(|x| *x = f64::NAN);
+            return;
+        }
         let mut lower = vec![f64::NEG_INFINITY; n];
         let mut upper = vec![f64::INFINITY; n];
         for i in 0..n {
@@ -420,7 +424,13 @@ impl Projection for Constraints {
         s
     }
 
+    /// A vector of the wrong length cannot be projected: it is filled with NaN, which the
+    /// optimizer and runner report as a non-finite parameter instead of panicking.
     fn project(&self, x: &mut [f64]) {
+        if x.len() != self.dim() {
+            x.iter_mut().for_each(|v| *v = f64::NAN);
+            return;
+        }
         let Some((mean, r)) = &self.target else {
             self.project_budget_box(x);
             return;
@@ -673,6 +683,17 @@ mod tests {
         let mut y = vec![0.3, 0.9, 0.0];
         c.project(&mut y);
         assert!((y[0] - 0.2).abs() < 1e-15 && (y[1] - 0.8).abs() < 1e-15 && y[2] == 0.0);
+    }
+
+    #[test]
+    fn wrong_lengths_become_nan_not_panics() {
+        let c = Constraints::long_only(3);
+        let mut x = vec![0.5, 0.5];
+        c.project(&mut x);
+        assert!(x.iter().all(|v| v.is_nan()));
+        let mut v = vec![1.0; 3];
+        c.project_onto_tangent_cone(&[0.5, 0.5], &mut v);
+        assert!(v.iter().all(|x| x.is_nan()));
     }
 
     #[test]

@@ -46,11 +46,11 @@ pub struct Certificate {
 pub const SUPPORT_TOLERANCE: f64 = 1e-10;
 
 impl Certificate {
-    /// Measures the KKT conditions of `problem` at `w`.
-    pub fn of(problem: &MeanVariance, w: &[f64]) -> Self {
+    /// Measures the KKT conditions of `problem` at `w`. Errors when `w` has the wrong length.
+    pub fn of(problem: &MeanVariance, w: &[f64]) -> crate::error::Result<Self> {
         let c = problem.constraints();
         let (lo, hi) = (c.lower(), c.upper());
-        let g = problem.gradient(w);
+        let g = problem.gradient(w)?;
         let eq = c.equalities();
         let n = w.len();
         let support: Vec<usize> = (0..n)
@@ -110,9 +110,9 @@ impl Certificate {
         for i in 0..n {
             infeas = infeas.max(lo[i] - w[i]).max(w[i] - hi[i]);
         }
-        let objective = problem.objective(w);
+        let objective = problem.objective(w)?;
         let scaled: Vec<f64> = g.iter().map(|v| v / problem.scale()).collect();
-        Self {
+        Ok(Self {
             objective,
             primal_infeasibility: infeas,
             stationarity: stationarity / gscale,
@@ -122,7 +122,7 @@ impl Certificate {
             gradient_mapping: c.gradient_mapping_norm(w, &scaled),
             multipliers: nu,
             support: support.len(),
-        }
+        })
     }
 
     /// The worst of the relative KKT residuals (infeasibility, stationarity, sign, relative

@@ -222,14 +222,30 @@ impl MeanVariance {
         self.risk.dim()
     }
 
-    /// `f(w)` in the data's units (exact `Σ`, also in stochastic mode).
-    pub fn objective(&self, w: &[f64]) -> f64 {
-        let q = self.risk.quadratic(w);
-        0.5 * self.objective.gamma() * q - self.linear_term(w)
+    fn check_weights(&self, w: &[f64]) -> Result<()> {
+        if w.len() != self.dim() {
+            return Err(Error::DimensionMismatch {
+                component: "mean-variance problem",
+                what: "weights",
+                expected: self.dim(),
+                got: w.len(),
+            });
+        }
+        Ok(())
     }
 
-    /// `∇f(w) = γΣw − μ` (or `Σw`), in the data's units, exact.
-    pub fn gradient(&self, w: &[f64]) -> Vec<f64> {
+    /// `f(w)` in the data's units (exact `Σ`, also in stochastic mode). Errors when `w` has the
+    /// wrong length.
+    pub fn objective(&self, w: &[f64]) -> Result<f64> {
+        self.check_weights(w)?;
+        let q = self.risk.quadratic(w);
+        Ok(0.5 * self.objective.gamma() * q - self.linear_term(w))
+    }
+
+    /// `∇f(w) = γΣw − μ` (or `Σw`), in the data's units, exact. Errors when `w` has the wrong
+    /// length.
+    pub fn gradient(&self, w: &[f64]) -> Result<Vec<f64>> {
+        self.check_weights(w)?;
         let mut g = vec![0.0; w.len()];
         self.risk.matvec(w, &mut g);
         let gamma = self.objective.gamma();
@@ -237,7 +253,7 @@ impl MeanVariance {
         for (gi, mi) in g.iter_mut().zip(&self.mean) {
             *gi = gamma * *gi - if with_mean { *mi } else { 0.0 };
         }
-        g
+        Ok(g)
     }
 
     /// A copy with a different feasible set (a frontier point, say).

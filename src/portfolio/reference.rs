@@ -286,8 +286,8 @@ pub fn polish(problem: &MeanVariance, w: &mut [f64], tol: f64) -> Result<bool> {
     if cand.iter().any(|v| !v.is_finite()) || (0..n).any(|i| cand[i] < lo[i] || cand[i] > hi[i]) {
         return Ok(false);
     }
-    let old = Certificate::of(problem, w);
-    let new = Certificate::of(problem, &cand);
+    let old = Certificate::of(problem, w)?;
+    let new = Certificate::of(problem, &cand)?;
     if new.worst() <= old.worst() {
         w.copy_from_slice(&cand);
         Ok(true)

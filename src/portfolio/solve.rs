@@ -95,7 +95,7 @@ pub fn solve_projected_inspected(
     let stage = &report.stages[0];
     Ok(Solution {
         solver: name,
-        certificate: Certificate::of(problem, &report.params),
+        certificate: Certificate::of(problem, &report.params)?,
         weights: report.params,
         iterations: stage.iterations,
         evaluations: stage.evaluations,
@@ -121,7 +121,7 @@ pub fn solve_lbfgs_softmax(
     let stage = &report.stages[0];
     Ok(Solution {
         solver: "lbfgs-softmax".into(),
-        certificate: Certificate::of(problem, &w),
+        certificate: Certificate::of(problem, &w)?,
         weights: w,
         iterations: stage.iterations,
         evaluations: stage.evaluations,
@@ -148,7 +148,7 @@ pub fn solve_clarabel(
     }
     Ok(Solution {
         solver: "clarabel".into(),
-        certificate: Certificate::of(problem, &w),
+        certificate: Certificate::of(problem, &w)?,
         weights: w,
         iterations: u64::from(qp.iterations),
         evaluations: u64::from(qp.iterations),
