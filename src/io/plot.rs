@@ -8,7 +8,8 @@ use super::runfile::io_err;
 use crate::error::{Error, Result};
 use crate::run::History;
 
-fn draw_err(path: &Path, e: impl std::fmt::Display) -> Error {
+/// A plotting failure as a run-file I/O error naming the PNG.
+pub(super) fn draw_err(path: &Path, e: impl std::fmt::Display) -> Error {
     io_err(path, format!("plot: {e}"))
 }
 

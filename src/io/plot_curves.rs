@@ -4,12 +4,8 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::runfile::io_err;
-use crate::error::{Error, Result};
-
-fn draw_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    io_err(path, format!("plot: {e}"))
-}
+use super::plot::draw_err;
+use crate::error::Result;
 
 /// Curves `(label, points)` on one chart; with `log_y` the values are plotted as `log10`
 /// (non-positive values dropped) and the axis is labelled so.

@@ -4,12 +4,8 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::runfile::io_err;
-use crate::error::{Error, Result};
-
-fn draw_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    io_err(path, format!("plot: {e}"))
-}
+use super::plot::draw_err;
+use crate::error::Result;
 
 fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
