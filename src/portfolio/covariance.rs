@@ -2,7 +2,6 @@
 
 use super::RiskModel;
 use crate::error::{Error, Result};
-use faer::{Mat, Side};
 
 /// A dense symmetric `n × n` covariance, stored row-major.
 ///
@@ -78,16 +77,7 @@ impl Covariance {
 
     /// All eigenvalues, ascending (faer's self-adjoint eigensolver).
     pub fn eigenvalues(&self) -> Result<Vec<f64>> {
-        let n = self.n;
-        let m = Mat::<f64>::from_fn(n, n, |i, j| self.data[i * n + j]);
-        let mut ev = m
-            .self_adjoint_eigenvalues(Side::Lower)
-            .map_err(|e| Error::Covariance {
-                component: "covariance",
-                message: format!("eigensolver failed: {e:?}"),
-            })?;
-        ev.sort_by(f64::total_cmp);
-        Ok(ev)
+        crate::diagnostics::symmetric_eigenvalues(self.n, &self.data)
     }
 
     /// Errors unless every eigenvalue is at least `rel_tol · λmax` (and positive): a matrix
