@@ -1,5 +1,7 @@
 //! Activation functions and their derivatives up to order 5.
 
+use super::Scalar;
+
 /// The activation of the hidden layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
@@ -23,18 +25,20 @@ impl Activation {
         }
     }
 
-    /// tanh's derivatives from `t = tanh z` (polynomials in t), as in [`Self::derivatives`].
+    /// tanh's derivatives from `t = tanh z` (polynomials in t), as in [`Self::derivatives`];
+    /// generic so that a [`Tangent`](super::Tangent) `t` gives their directional derivatives.
     #[inline]
-    pub fn tanh_derivatives(t: f64) -> [f64; 6] {
-        let p = 1.0 - t * t;
+    pub fn tanh_derivatives<T: Scalar>(t: T) -> [T; 6] {
+        let c = T::constant;
         let t2 = t * t;
+        let p = c(1.0) - t2;
         [
             t,
             p,
-            -2.0 * t * p,
-            -2.0 * p + 6.0 * t2 * p,
-            8.0 * t * p * (2.0 - 3.0 * t2),
-            8.0 * ((p * p - 2.0 * t2 * p) * (2.0 - 3.0 * t2) - 6.0 * t2 * p * p),
+            c(-2.0) * t * p,
+            c(-2.0) * p + c(6.0) * t2 * p,
+            c(8.0) * t * p * (c(2.0) - c(3.0) * t2),
+            c(8.0) * ((p * p - c(2.0) * t2 * p) * (c(2.0) - c(3.0) * t2) - c(6.0) * t2 * p * p),
         ]
     }
 

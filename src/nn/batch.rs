@@ -30,31 +30,62 @@ where
     F: Fn(usize, &[f64], &mut [f64]) -> f64 + Sync,
 {
     let d = mlp.input_dim();
-    let n = points.len() / d;
-    let chunks: Vec<usize> = (0..n.div_ceil(CHUNK_POINTS)).collect();
-    let parts: Vec<(f64, Vec<f64>)> = chunks
-        .par_iter()
-        .map(|&ci| {
-            let start = ci * CHUNK_POINTS;
-            let end = (start + CHUNK_POINTS).min(n);
-            chunk_loss(
-                mlp,
-                params,
-                spec,
-                &points[start * d..end * d],
-                start,
-                &point_loss,
-            )
-        })
-        .collect();
+    let parts = over_chunks(points.len() / d, |start, end| {
+        chunk_loss(
+            mlp,
+            params,
+            spec,
+            &points[start * d..end * d],
+            start,
+            &point_loss,
+        )
+    });
     let mut total = 0.0;
     for (l, g) in parts {
         total += l;
-        for (a, b) in grad.iter_mut().zip(&g) {
-            *a += b;
-        }
+        add_into(grad, &g);
     }
     total
+}
+
+/// Runs `f(start, end)` on the chunks of [`CHUNK_POINTS`] of `n` points in parallel and
+/// returns the results in chunk order.
+pub(super) fn over_chunks<R, F>(n: usize, f: F) -> Vec<R>
+where
+    R: Send,
+    F: Fn(usize, usize) -> R + Sync,
+{
+    (0..n.div_ceil(CHUNK_POINTS))
+        .into_par_iter()
+        .map(|ci| {
+            let start = ci * CHUNK_POINTS;
+            f(start, (start + CHUNK_POINTS).min(n))
+        })
+        .collect()
+}
+
+/// `a += b`.
+pub(super) fn add_into(a: &mut [f64], b: &[f64]) {
+    a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+}
+
+/// Copies point `p`'s output jet (`d_out × C`, output-major) out of the chunk layout
+/// (`d_out × C·n`, column `c·n + p`).
+pub(super) fn gather(out: &[f64], d_out: usize, c: usize, n: usize, p: usize, jet: &mut [f64]) {
+    for o in 0..d_out {
+        for k in 0..c {
+            jet[o * c + k] = out[o + d_out * (k * n + p)];
+        }
+    }
+}
+
+/// The reverse of [`gather`].
+pub(super) fn scatter(jet: &[f64], d_out: usize, c: usize, n: usize, p: usize, out: &mut [f64]) {
+    for o in 0..d_out {
+        for k in 0..c {
+            out[o + d_out * (k * n + p)] = jet[o * c + k];
+        }
+    }
 }
 
 fn chunk_loss<F>(
@@ -77,18 +108,10 @@ where
     let mut loss = 0.0;
     let out = tape.output();
     for p in 0..n {
-        for o in 0..d_out {
-            for k in 0..c {
-                jet[o * c + k] = out[o + d_out * (k * n + p)];
-            }
-        }
+        gather(out, d_out, c, n, p, &mut jet);
         jbar.iter_mut().for_each(|v| *v = 0.0);
         loss += point_loss(offset + p, &jet, &mut jbar);
-        for o in 0..d_out {
-            for k in 0..c {
-                adjoint[o + d_out * (k * n + p)] = jbar[o * c + k];
-            }
-        }
+        scatter(&jbar, d_out, c, n, p, &mut adjoint);
     }
     let mut grad = vec![0.0; params.len()];
     backward(mlp, params, spec, &tape, &adjoint, &mut grad);
@@ -102,25 +125,20 @@ pub fn predict(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Vec
     let d = mlp.input_dim();
     let n = points.len() / d;
     let (d_out, c) = (mlp.output_dim(), spec.components());
-    let parts: Vec<Vec<f64>> = (0..n.div_ceil(CHUNK_POINTS))
-        .into_par_iter()
-        .map(|ci| {
-            let start = ci * CHUNK_POINTS;
-            let end = (start + CHUNK_POINTS).min(n);
-            let tape = forward(mlp, params, spec, &points[start * d..end * d]);
-            let m = end - start;
-            let out = tape.output();
-            let mut rows = vec![0.0; m * d_out * c];
-            for p in 0..m {
-                for o in 0..d_out {
-                    for k in 0..c {
-                        rows[p * d_out * c + o * c + k] = out[o + d_out * (k * m + p)];
-                    }
-                }
-            }
-            tape.recycle();
-            rows
-        })
-        .collect();
+    let parts = over_chunks(n, |start, end| {
+        let tape = forward(mlp, params, spec, &points[start * d..end * d]);
+        let rows = rows_of(tape.output(), d_out, c, end - start);
+        tape.recycle();
+        rows
+    });
     parts.concat()
+}
+
+/// Chunk-layout output jets as row-major `n × (d_out·C)`.
+pub(super) fn rows_of(out: &[f64], d_out: usize, c: usize, n: usize) -> Vec<f64> {
+    let mut rows = vec![0.0; n * d_out * c];
+    for (p, row) in rows.chunks_mut(d_out * c).enumerate() {
+        gather(out, d_out, c, n, p, row);
+    }
+    rows
 }

@@ -21,18 +21,18 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 
 use super::workspace::{recycle, zeroed};
-use super::{Activation, JetSpec, Mlp};
+use super::{Activation, JetSpec, Mlp, Scalar};
 
 /// The forward pass of one chunk of points, kept for the reverse pass.
 #[derive(Debug, Clone)]
 pub struct Tape {
-    n: usize,
-    c: usize,
+    pub(super) n: usize,
+    pub(super) c: usize,
     /// `post[k]`: input of layer k (`post[0]` is the input jet), `w_k × c·n`.
-    post: Vec<Vec<f64>>,
+    pub(super) post: Vec<Vec<f64>>,
     /// `pre[k]`: output of layer k before the activation, `w_{k+1} × c·n`; the last one is
     /// the network output.
-    pre: Vec<Vec<f64>>,
+    pub(super) pre: Vec<Vec<f64>>,
 }
 
 impl Tape {
@@ -68,11 +68,11 @@ fn input_jet(spec: &JetSpec, points: &[f64], n: usize) -> Vec<f64> {
     a
 }
 
-fn view(data: &[f64], rows: usize, cols: usize) -> MatRef<'_, f64> {
+pub(super) fn view(data: &[f64], rows: usize, cols: usize) -> MatRef<'_, f64> {
     MatRef::from_column_major_slice(data, rows, cols)
 }
 
-fn view_mut(data: &mut [f64], rows: usize, cols: usize) -> MatMut<'_, f64> {
+pub(super) fn view_mut(data: &mut [f64], rows: usize, cols: usize) -> MatMut<'_, f64> {
     MatMut::from_column_major_slice_mut(data, rows, cols)
 }
 
@@ -121,15 +121,23 @@ fn direction_blocks(spec: &JetSpec) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// Applies the activation to the jets `z` (`w × C·n`). Component `c` of element `i` of the
-/// value block (`i < w·n`) sits at `c·w·n + i`, so one pass over `i` handles every point,
-/// neuron and direction with the σ derivatives in registers.
-fn activate_generic(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
+/// Applies the activation to the jets `z` (`w × C·n`) into `y` (same shape, zeroed).
+/// Component `c` of element `i` of the value block (`i < w·n`) sits at `c·w·n + i`, so one pass
+/// over `i` handles every point, neuron and direction with the σ derivatives in registers.
+/// Generic over the [`Scalar`], so that the same code gives the tangent of the jets.
+pub(super) fn activate_generic<T: Scalar>(
+    act: Activation,
+    spec: &JetSpec,
+    z: &[T],
+    y: &mut [T],
+    w: usize,
+    n: usize,
+) {
     let b = w * n;
     let dirs = direction_blocks(spec);
-    let mut y = zeroed(z.len());
+    let c = T::constant;
     for i in 0..b {
-        let s = act.derivatives(z[i]);
+        let s = z[i].activation_derivatives(act);
         y[i] = s[0];
         for &(c1, order) in &dirs {
             let o = c1 * b + i;
@@ -140,70 +148,75 @@ fn activate_generic(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usi
                 y[o + b] = s[2] * z1 * z1 + s[1] * z2;
                 if order >= 3 {
                     let z3 = z[o + 2 * b];
-                    y[o + 2 * b] = s[3] * z1 * z1 * z1 + 3.0 * s[2] * z1 * z2 + s[1] * z3;
+                    y[o + 2 * b] = s[3] * z1 * z1 * z1 + c(3.0) * s[2] * z1 * z2 + s[1] * z3;
                     if order >= 4 {
                         let z4 = z[o + 3 * b];
                         y[o + 3 * b] = s[4] * z1 * z1 * z1 * z1
-                            + 6.0 * s[3] * z1 * z1 * z2
-                            + s[2] * (3.0 * z2 * z2 + 4.0 * z1 * z3)
+                            + c(6.0) * s[3] * z1 * z1 * z2
+                            + s[2] * (c(3.0) * z2 * z2 + c(4.0) * z1 * z3)
                             + s[1] * z4;
                     }
                 }
             }
         }
     }
-    y
 }
 
 /// Reverse pass through the activation (any activation, element by element): given the
-/// adjoint `ybar` of its output jets, returns the adjoint of its input jets `z`.
-fn activate_adjoint_generic(
+/// adjoint `ybar` of its output jets, writes the adjoint of its input jets `z` into `zbar`
+/// (zeroed). Generic over the [`Scalar`] like [`activate_generic`].
+pub(super) fn activate_adjoint_generic<T: Scalar>(
     act: Activation,
     spec: &JetSpec,
-    z: &[f64],
-    ybar: &[f64],
+    z: &[T],
+    ybar: &[T],
+    zbar: &mut [T],
     w: usize,
     n: usize,
-) -> Vec<f64> {
+) {
     let b = w * n;
     let dirs = direction_blocks(spec);
-    let mut zbar = zeroed(z.len());
+    let c = T::constant;
     for i in 0..b {
-        let s = act.derivatives(z[i]);
+        let s = z[i].activation_derivatives(act);
         let mut z0bar = s[1] * ybar[i];
         for &(c1, order) in &dirs {
             let o = c1 * b + i;
             let (z1, y1) = (z[o], ybar[o]);
             // y1 = s1 z1
             let mut z1bar = s[1] * y1;
-            z0bar += s[2] * z1 * y1;
+            z0bar = z0bar + s[2] * z1 * y1;
             if order >= 2 {
                 // y2 = s2 z1² + s1 z2
                 let (z2, y2) = (z[o + b], ybar[o + b]);
-                z1bar += 2.0 * s[2] * z1 * y2;
+                z1bar = z1bar + c(2.0) * s[2] * z1 * y2;
                 let mut z2bar = s[1] * y2;
-                z0bar += (s[3] * z1 * z1 + s[2] * z2) * y2;
+                z0bar = z0bar + (s[3] * z1 * z1 + s[2] * z2) * y2;
                 if order >= 3 {
                     // y3 = s3 z1³ + 3 s2 z1 z2 + s1 z3
                     let (z3, y3) = (z[o + 2 * b], ybar[o + 2 * b]);
-                    z1bar += (3.0 * s[3] * z1 * z1 + 3.0 * s[2] * z2) * y3;
-                    z2bar += 3.0 * s[2] * z1 * y3;
+                    z1bar = z1bar + (c(3.0) * s[3] * z1 * z1 + c(3.0) * s[2] * z2) * y3;
+                    z2bar = z2bar + c(3.0) * s[2] * z1 * y3;
                     let mut z3bar = s[1] * y3;
-                    z0bar += (s[4] * z1 * z1 * z1 + 3.0 * s[3] * z1 * z2 + s[2] * z3) * y3;
+                    z0bar =
+                        z0bar + (s[4] * z1 * z1 * z1 + c(3.0) * s[3] * z1 * z2 + s[2] * z3) * y3;
                     if order >= 4 {
                         // y4 = s4 z1⁴ + 6 s3 z1² z2 + s2 (3 z2² + 4 z1 z3) + s1 z4
                         let (z4, y4) = (z[o + 3 * b], ybar[o + 3 * b]);
-                        z1bar +=
-                            (4.0 * s[4] * z1 * z1 * z1 + 12.0 * s[3] * z1 * z2 + 4.0 * s[2] * z3)
+                        z1bar = z1bar
+                            + (c(4.0) * s[4] * z1 * z1 * z1
+                                + c(12.0) * s[3] * z1 * z2
+                                + c(4.0) * s[2] * z3)
                                 * y4;
-                        z2bar += (6.0 * s[3] * z1 * z1 + 6.0 * s[2] * z2) * y4;
-                        z3bar += 4.0 * s[2] * z1 * y4;
+                        z2bar = z2bar + (c(6.0) * s[3] * z1 * z1 + c(6.0) * s[2] * z2) * y4;
+                        z3bar = z3bar + c(4.0) * s[2] * z1 * y4;
                         zbar[o + 3 * b] = s[1] * y4;
-                        z0bar += (s[5] * z1 * z1 * z1 * z1
-                            + 6.0 * s[4] * z1 * z1 * z2
-                            + s[3] * (3.0 * z2 * z2 + 4.0 * z1 * z3)
-                            + s[2] * z4)
-                            * y4;
+                        z0bar = z0bar
+                            + (s[5] * z1 * z1 * z1 * z1
+                                + c(6.0) * s[4] * z1 * z1 * z2
+                                + s[3] * (c(3.0) * z2 * z2 + c(4.0) * z1 * z3)
+                                + s[2] * z4)
+                                * y4;
                     }
                     zbar[o + 2 * b] = z3bar;
                 }
@@ -213,7 +226,6 @@ fn activate_adjoint_generic(
         }
         zbar[i] = z0bar;
     }
-    zbar
 }
 
 /// Applies the activation: tanh by vectorizable passes over whole blocks, others element by
@@ -221,7 +233,11 @@ fn activate_adjoint_generic(
 fn activate(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
     match act {
         Activation::Tanh => activate_tanh(spec, z, w, n),
-        _ => activate_generic(act, spec, z, w, n),
+        _ => {
+            let mut y = zeroed(z.len());
+            activate_generic(act, spec, z, &mut y, w, n);
+            y
+        }
     }
 }
 
@@ -237,7 +253,11 @@ fn activate_adjoint(
 ) -> Vec<f64> {
     match act {
         Activation::Tanh => activate_adjoint_tanh(spec, z, y0, ybar, w, n),
-        _ => activate_adjoint_generic(act, spec, z, ybar, w, n),
+        _ => {
+            let mut zbar = zeroed(z.len());
+            activate_adjoint_generic(act, spec, z, ybar, &mut zbar, w, n);
+            zbar
+        }
     }
 }
 

@@ -1,0 +1,258 @@
+//! Exact Hessian-vector products through the Taylor passes: the forward pass and the reverse
+//! pass of [`super::taylor`] differentiated along a parameter direction `u` ("forward over
+//! reverse", Pearlmutter's R-operator).
+//!
+//! With `Ẋ = D_u X` for every quantity of the passes, the affine layers give
+//!
+//! ```text
+//! forward:  Ż_k = U_k A_k + W_k Ȧ_k + u_b           (u_b on the value columns only)
+//!           Ȧ_{k+1} = D_u σ(Z_k)                     (the jet activation, on Tangent numbers)
+//! reverse:  (Hu)_{W_k} = Ż̄_k A_kᵀ + Z̄_k Ȧ_kᵀ,   (Hu)_{b_k} = Σ_value columns Ż̄_k
+//!           Ā̇_k = W_kᵀ Ż̄_k + U_kᵀ Z̄_k
+//!           Ż̄_{k−1} = D_u [σ's adjoint](Z_{k−1}, Ā_k)  (again on Tangent numbers)
+//! ```
+//!
+//! where `U_k`, `u_b` are the weight and bias blocks of `u`, and the loss supplies the tangent
+//! of the output adjoint, `D_u ∂ℓ/∂J = ∇²ℓ(J) J̇`. Every step is exact, so the result is the
+//! Hessian-vector product to rounding: no step size, no cancellation.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+
+use super::batch::{add_into, gather, over_chunks, rows_of, scatter};
+use super::tangent::{tangents, zip};
+use super::taylor::{activate_adjoint_generic, activate_generic, view, view_mut};
+use super::workspace::{recycle, zeroed};
+use super::{forward, JetSpec, Mlp, Tangent, Tape};
+
+/// The directional derivatives of a [`Tape`] along a parameter direction.
+#[derive(Debug, Clone)]
+pub struct TangentTape {
+    /// `post[k]` = `Ȧ_k` for `k ≥ 1` (`post[0]`, the input jet, does not depend on θ: empty).
+    post: Vec<Vec<f64>>,
+    /// `pre[k]` = `Ż_k`; the last one is the tangent of the network output.
+    pre: Vec<Vec<f64>>,
+}
+
+impl TangentTape {
+    /// The tangent of the network output jets, laid out as [`Tape::output`].
+    pub fn output(&self) -> &[f64] {
+        self.pre.last().map_or(&[], |v| v.as_slice())
+    }
+}
+
+/// Splits tangent numbers into the values and the tangents.
+fn unzip(x: &[Tangent]) -> (Vec<f64>, Vec<f64>) {
+    (x.iter().map(|t| t.v).collect(), tangents(x))
+}
+
+/// Adds the bias block `b` to the value columns of the `w × (C·n)` matrix `z`.
+fn add_bias(z: &mut [f64], b: &[f64], w: usize, n: usize) {
+    for p in 0..n {
+        add_into(&mut z[w * p..w * (p + 1)], b);
+    }
+}
+
+/// Adds the sums over the value columns of `zbar` (`w × (C·n)`) into `g`.
+fn add_bias_adjoint(g: &mut [f64], zbar: &[f64], w: usize, n: usize) {
+    for p in 0..n {
+        add_into(g, &zbar[w * p..w * (p + 1)]);
+    }
+}
+
+/// The tangent of [`forward`] along `direction` (a vector like `params`), given its tape.
+pub fn forward_tangent(
+    mlp: &Mlp,
+    params: &[f64],
+    direction: &[f64],
+    spec: &JetSpec,
+    tape: &Tape,
+) -> TangentTape {
+    let (n, m) = (tape.n, tape.c * tape.n);
+    let mut post = vec![Vec::new()];
+    let mut pre = Vec::with_capacity(mlp.layers());
+    for k in 0..mlp.layers() {
+        let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
+        let (wr, br) = mlp.layer_ranges(k);
+        let mut zd = zeroed(wo * m);
+        matmul(
+            view_mut(&mut zd, wo, m),
+            Accum::Replace,
+            MatRef::from_row_major_slice(&direction[wr.clone()], wo, wi),
+            view(&tape.post[k], wi, m),
+            1.0,
+            Par::Seq,
+        );
+        if k > 0 {
+            matmul(
+                view_mut(&mut zd, wo, m),
+                Accum::Add,
+                MatRef::from_row_major_slice(&params[wr], wo, wi),
+                view(&post[k], wi, m),
+                1.0,
+                Par::Seq,
+            );
+        }
+        add_bias(&mut zd, &direction[br], wo, n);
+        if k + 1 < mlp.layers() {
+            let z = zip(&tape.pre[k], &zd);
+            let mut y = vec![Tangent::default(); z.len()];
+            activate_generic(mlp.activation(), spec, &z, &mut y, wo, n);
+            post.push(tangents(&y));
+        }
+        pre.push(zd);
+    }
+    TangentTape { post, pre }
+}
+
+/// Forward-over-reverse: given the output adjoint `∂ℓ/∂J` and its tangent `∇²ℓ J̇` along
+/// `direction`, adds the gradient into `grad` and the Hessian-vector product into `hv`.
+#[allow(clippy::too_many_arguments)]
+pub fn backward_tangent(
+    mlp: &Mlp,
+    params: &[f64],
+    direction: &[f64],
+    spec: &JetSpec,
+    tape: &Tape,
+    tangent: &TangentTape,
+    output_adjoint: &[f64],
+    output_adjoint_tangent: &[f64],
+    grad: &mut [f64],
+    hv: &mut [f64],
+) {
+    let (n, m) = (tape.n, tape.c * tape.n);
+    let mut zbar = output_adjoint.to_vec();
+    let mut zbard = output_adjoint_tangent.to_vec();
+    for k in (0..mlp.layers()).rev() {
+        let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
+        let (wr, br) = mlp.layer_ranges(k);
+        let a = view(&tape.post[k], wi, m);
+        let gemm_t = |out: &mut [f64], x: &[f64], y: MatRef<'_, f64>| {
+            matmul(
+                MatMut::from_row_major_slice_mut(out, wo, wi),
+                Accum::Add,
+                view(x, wo, m),
+                y.transpose(),
+                1.0,
+                Par::Seq,
+            );
+        };
+        gemm_t(&mut grad[wr.clone()], &zbar, a);
+        gemm_t(&mut hv[wr.clone()], &zbard, a);
+        if k > 0 {
+            gemm_t(&mut hv[wr.clone()], &zbar, view(&tangent.post[k], wi, m));
+        }
+        add_bias_adjoint(&mut grad[br.clone()], &zbar, wo, n);
+        add_bias_adjoint(&mut hv[br], &zbard, wo, n);
+        if k == 0 {
+            break;
+        }
+        let w = MatRef::from_row_major_slice(&params[wr.clone()], wo, wi);
+        let u = MatRef::from_row_major_slice(&direction[wr], wo, wi);
+        let mut abar = zeroed(wi * m);
+        let mut abard = zeroed(wi * m);
+        let gemm = |out: &mut [f64], mat: MatRef<'_, f64>, x: &[f64], acc: Accum| {
+            matmul(
+                view_mut(out, wi, m),
+                acc,
+                mat.transpose(),
+                view(x, wo, m),
+                1.0,
+                Par::Seq,
+            );
+        };
+        gemm(&mut abar, w, &zbar, Accum::Replace);
+        gemm(&mut abard, w, &zbard, Accum::Replace);
+        gemm(&mut abard, u, &zbar, Accum::Add);
+        let z = zip(&tape.pre[k - 1], &tangent.pre[k - 1]);
+        let ybar = zip(&abar, &abard);
+        recycle(abar);
+        recycle(abard);
+        let mut out = vec![Tangent::default(); z.len()];
+        activate_adjoint_generic(mlp.activation(), spec, &z, &ybar, &mut out, wi, n);
+        (zbar, zbard) = unzip(&out);
+    }
+}
+
+/// [`super::loss_and_gradient`] together with the exact Hessian-vector product `H u` of the
+/// same loss, `u = direction`.
+///
+/// `point_loss(index, jet, jet_tangent, adjoint, adjoint_tangent)` receives the point's output
+/// jet `J` and its tangent `J̇ = D_u J` (same layout as in [`super::loss_and_gradient`]),
+/// writes `∂ℓ/∂J` into `adjoint` and `∇²ℓ(J) J̇` into `adjoint_tangent` (both zeroed), and
+/// returns the point's loss. Adds the gradient into `grad` and `H u` into `hv`; returns the
+/// loss. Parallel over chunks and reduced in chunk order, like the gradient.
+#[allow(clippy::too_many_arguments)]
+pub fn loss_gradient_hvp<F>(
+    mlp: &Mlp,
+    params: &[f64],
+    direction: &[f64],
+    spec: &JetSpec,
+    points: &[f64],
+    point_loss: F,
+    grad: &mut [f64],
+    hv: &mut [f64],
+) -> f64
+where
+    F: Fn(usize, &[f64], &[f64], &mut [f64], &mut [f64]) -> f64 + Sync,
+{
+    let d = mlp.input_dim();
+    let (d_out, c) = (mlp.output_dim(), spec.components());
+    let parts = over_chunks(points.len() / d, |start, end| {
+        let n = end - start;
+        let tape = forward(mlp, params, spec, &points[start * d..end * d]);
+        let tt = forward_tangent(mlp, params, direction, spec, &tape);
+        let (mut adj, mut adjd) = (vec![0.0; d_out * c * n], vec![0.0; d_out * c * n]);
+        let mut jet = vec![0.0; d_out * c];
+        let mut jetd = vec![0.0; d_out * c];
+        let mut a = vec![0.0; d_out * c];
+        let mut ad = vec![0.0; d_out * c];
+        let mut loss = 0.0;
+        for p in 0..n {
+            gather(tape.output(), d_out, c, n, p, &mut jet);
+            gather(tt.output(), d_out, c, n, p, &mut jetd);
+            a.iter_mut().chain(ad.iter_mut()).for_each(|v| *v = 0.0);
+            loss += point_loss(start + p, &jet, &jetd, &mut a, &mut ad);
+            scatter(&a, d_out, c, n, p, &mut adj);
+            scatter(&ad, d_out, c, n, p, &mut adjd);
+        }
+        let (mut g, mut h) = (vec![0.0; params.len()], vec![0.0; params.len()]);
+        backward_tangent(
+            mlp, params, direction, spec, &tape, &tt, &adj, &adjd, &mut g, &mut h,
+        );
+        tape.recycle();
+        (loss, g, h)
+    });
+    let mut total = 0.0;
+    for (l, g, h) in parts {
+        total += l;
+        add_into(grad, &g);
+        add_into(hv, &h);
+    }
+    total
+}
+
+/// The output jets at `points` and their tangents along `direction`, both row-major
+/// `n × (d_out·C)` like [`super::predict`].
+pub fn predict_tangent(
+    mlp: &Mlp,
+    params: &[f64],
+    direction: &[f64],
+    spec: &JetSpec,
+    points: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
+    let d = mlp.input_dim();
+    let (d_out, c) = (mlp.output_dim(), spec.components());
+    let parts = over_chunks(points.len() / d, |start, end| {
+        let tape = forward(mlp, params, spec, &points[start * d..end * d]);
+        let tt = forward_tangent(mlp, params, direction, spec, &tape);
+        let rows = (
+            rows_of(tape.output(), d_out, c, end - start),
+            rows_of(tt.output(), d_out, c, end - start),
+        );
+        tape.recycle();
+        rows
+    });
+    let (values, tangents): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+    (values.concat(), tangents.concat())
+}
