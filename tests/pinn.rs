@@ -284,3 +284,104 @@ fn residual_jacobian_reproduces_loss_gradient_and_directional_derivatives() {
         assert!(GaussNewton::term(&jac, "nope").is_err());
     }
 }
+
+#[test]
+fn exact_hessian_products_match_differences_and_split_by_term() {
+    use ravine::diagnostics::{
+        dense_spectrum, lanczos, End, FiniteDifferenceHessian, LanczosSettings, Operator,
+        PinnHessian,
+    };
+    for periodic in [false, true] {
+        let pinn = small_pinn(periodic);
+        let theta = pinn.mlp().init(5);
+        let p = theta.len();
+        let exact = PinnHessian::new(&pinn, &theta).unwrap();
+        let fd = FiniteDifferenceHessian::new(&pinn, &theta, 1e-5).unwrap();
+        let mut worst: f64 = 0.0;
+        for s in 0..4 {
+            let v: Vec<f64> = (0..p)
+                .map(|i| (((i + 7 * s) * 37 % 11) as f64 - 5.0) / 5.0)
+                .collect();
+            let (mut hv, mut hf) = (vec![0.0; p], vec![0.0; p]);
+            exact.apply(&v, &mut hv).unwrap();
+            fd.apply(&v, &mut hf).unwrap();
+            let scale = hv.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            for (a, b) in hv.iter().zip(&hf) {
+                worst = worst.max((a - b).abs() / scale);
+            }
+            // The whole is the sum of the terms' Hessians.
+            let mut sum = vec![0.0; p];
+            for (name, _) in pinn.term_sizes() {
+                let mut part = vec![0.0; p];
+                PinnHessian::term(&pinn, &theta, &name)
+                    .unwrap()
+                    .apply(&v, &mut part)
+                    .unwrap();
+                sum.iter_mut().zip(&part).for_each(|(a, b)| *a += b);
+            }
+            assert!(hv
+                .iter()
+                .zip(&sum)
+                .all(|(a, b)| (a - b).abs() < 1e-12 * scale));
+        }
+        assert!(
+            worst < 1e-6,
+            "periodic {periodic}: exact vs differences {worst:e}"
+        );
+        // Assembled column by column, the exact Hessian is symmetric to rounding; it is
+        // indefinite (the residual curvature), and Lanczos finds both ends of the dense
+        // spectrum.
+        let mut h = vec![0.0; p * p];
+        let mut e = vec![0.0; p];
+        for j in 0..p {
+            e[j] = 1.0;
+            exact.apply(&e, &mut h[j * p..(j + 1) * p]).unwrap();
+            e[j] = 0.0;
+        }
+        let big = h.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let asym = (0..p)
+            .flat_map(|i| (0..p).map(move |j| (i, j)))
+            .fold(0.0f64, |m, (i, j)| {
+                m.max((h[i * p + j] - h[j * p + i]).abs())
+            });
+        assert!(asym < 1e-12 * big, "asymmetry {asym:e} of {big:e}");
+        println!(
+            "periodic {periodic}: exact vs differences {worst:e}, asymmetry {:e}",
+            asym / big
+        );
+        let ev = dense_spectrum(&exact).unwrap();
+        assert!(
+            ev[0] < 0.0,
+            "residual curvature makes it indefinite: {}",
+            ev[0]
+        );
+        for end in [End::Largest, End::Smallest] {
+            let r = lanczos(
+                &exact,
+                LanczosSettings {
+                    k: 1,
+                    tol: 1e-12,
+                    max_iter: p,
+                    end,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let want = if end == End::Largest {
+                ev[p - 1]
+            } else {
+                ev[0]
+            };
+            let got = r.pairs[0].value;
+            assert!(
+                (got - want).abs() < 1e-8 * ev[p - 1].abs(),
+                "{end:?}: {got} vs {want}"
+            );
+        }
+        let mut out = vec![0.0; p];
+        assert!(pinn
+            .hessian_vector_product(&theta, &theta[1..], &mut out)
+            .is_err());
+        assert!(PinnHessian::term(&pinn, &theta, "nope").is_err());
+    }
+}

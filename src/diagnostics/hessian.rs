@@ -1,10 +1,83 @@
-//! Curvature operators of ravine's problems: the portfolio Hessian `γΣ`, its restriction to
-//! the budget constraint's tangent space, and a finite-difference Hessian (cross-check only).
+//! Curvature operators of ravine's problems: the exact Hessian of a PINN loss (whole or per
+//! term), the portfolio Hessian `γΣ`, its restriction to the budget constraint's tangent space,
+//! and a finite-difference Hessian (cross-check only).
 
 use super::Operator;
 use crate::error::{Error, Result};
+use crate::pinn::Pinn;
 use crate::portfolio::MeanVariance;
 use crate::problem::Problem;
+
+/// The exact Hessian of a PINN loss at fixed parameters, or of one of its terms, through
+/// [`Pinn::hessian_vector_product`] (forward over reverse: exact to rounding, unlike
+/// [`FiniteDifferenceHessian`]; unlike [`super::GaussNewton`] it includes the residual
+/// curvature `2Σ ρ_i ∇²ρ_i`, so it can be indefinite).
+pub struct PinnHessian<'a> {
+    pinn: &'a Pinn,
+    params: Vec<f64>,
+    term: Option<String>,
+}
+
+impl<'a> PinnHessian<'a> {
+    /// The Hessian of the whole loss at `params`.
+    pub fn new(pinn: &'a Pinn, params: &[f64]) -> Result<Self> {
+        let p = pinn.mlp().num_params();
+        if params.len() != p {
+            return Err(Error::DimensionMismatch {
+                component: "pinn hessian",
+                what: "params",
+                expected: p,
+                got: params.len(),
+            });
+        }
+        Ok(Self {
+            pinn,
+            params: params.to_vec(),
+            term: None,
+        })
+    }
+
+    /// The Hessian of loss term `name` (`"pde"` or a condition's name) alone.
+    pub fn term(pinn: &'a Pinn, params: &[f64], name: &str) -> Result<Self> {
+        if !pinn.term_sizes().iter().any(|(n, _)| n == name) {
+            return Err(Error::InvalidConfig {
+                component: "pinn hessian",
+                message: format!("no loss term named {name:?}"),
+            });
+        }
+        Ok(Self {
+            term: Some(name.to_string()),
+            ..Self::new(pinn, params)?
+        })
+    }
+}
+
+impl Operator for PinnHessian<'_> {
+    fn dim(&self) -> usize {
+        self.params.len()
+    }
+
+    fn apply(&self, v: &[f64], out: &mut [f64]) -> Result<()> {
+        match &self.term {
+            None => self.pinn.hessian_vector_product(&self.params, v, out)?,
+            Some(t) => self
+                .pinn
+                .term_hessian_vector_product(t, &self.params, v, out)?,
+        };
+        Ok(())
+    }
+
+    fn label(&self) -> String {
+        let of = match &self.term {
+            None => "all terms".to_string(),
+            Some(t) => format!("term {t}"),
+        };
+        format!(
+            "hessian of {} ({of}), exact: forward-over-reverse products",
+            self.pinn.name()
+        )
+    }
+}
 
 /// The exact Hessian `γΣ` of a mean-variance objective, in the data's units, or `γΣ/s` of the
 /// scaled loss `f/s` that the update rules minimise.

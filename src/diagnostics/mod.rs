@@ -1,6 +1,8 @@
 //! Curvature diagnostics: Hessian and related spectra beside the optimizers' steps.
 //!
-//! - Operators ([`Operator`], each with an exact label): the Gauss-Newton matrix of a PINN
+//! - Operators ([`Operator`], each with an exact label): the exact Hessian of a PINN loss,
+//!   whole or per term ([`PinnHessian`], forward-over-reverse products), the Gauss-Newton
+//!   matrix of a PINN
 //!   loss, whole or per term ([`GaussNewton`], also the Fisher of a Gaussian residual model),
 //!   the empirical Fisher ([`EmpiricalFisher`], a gradient-noise statistic), the portfolio
 //!   Hessian `γΣ`
@@ -27,7 +29,7 @@ mod trace;
 pub use dense::{dense_spectrum, symmetric_eigenvalues};
 pub use density::{spectral_density, SpectralDensity};
 pub use gauss_newton::{EmpiricalFisher, GaussNewton};
-pub use hessian::{FiniteDifferenceHessian, PortfolioHessian, TangentRestriction};
+pub use hessian::{FiniteDifferenceHessian, PinnHessian, PortfolioHessian, TangentRestriction};
 pub use lanczos::{lanczos, Eigenpair, End, LanczosResult, LanczosSettings};
 pub use operator::{assemble, DenseOperator, FnOperator, Operator, Preconditioned};
 pub use report::{CurvatureReport, ReportSettings, StepStats};

@@ -1,18 +1,29 @@
 //! [`Dual`]: forward-mode dual numbers over the jet entries, so that a residual written once
-//! gives both its value and its derivative with respect to every jet entry.
+//! gives its value, its derivative with respect to every jet entry, and (for exact
+//! Hessian-vector products) the derivative of both along one direction of the jet.
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// Maximum number of jet entries a residual can depend on.
 pub const MAX_ENTRIES: usize = 24;
 
-/// A number `v + Σ_k g_k ε_k` carrying its gradient with respect to the jet entries.
+/// A number `v + Σ_k g_k ε_k + δ (t + Σ_k ġ_k ε_k)` (`ε_k ε_l = δ² = 0`): its value, its
+/// gradient with respect to the jet entries, and the derivatives of both along a direction
+/// `J̇` of the jet (a second, independent infinitesimal `δ`).
+///
+/// In training `J̇ = 0` and only `v`, `g` matter. For a Hessian-vector product the jet entries
+/// are seeded with the tangent `J̇` of the network output; then `t = ∇r·J̇` and
+/// `ġ = ∇²r J̇`, exactly, for any residual `r` built from these operations.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dual {
     /// The value.
     pub v: f64,
     /// ∂value/∂(jet entry k).
     pub g: [f64; MAX_ENTRIES],
+    /// The derivative of the value along the jet direction `J̇`.
+    pub t: f64,
+    /// The derivative of `g` along `J̇`: row `k` of the residual's Hessian times `J̇`.
+    pub gt: [f64; MAX_ENTRIES],
 }
 
 impl Dual {
@@ -21,6 +32,8 @@ impl Dual {
         Self {
             v,
             g: [0.0; MAX_ENTRIES],
+            t: 0.0,
+            gt: [0.0; MAX_ENTRIES],
         }
     }
 
@@ -31,55 +44,74 @@ impl Dual {
         d
     }
 
+    /// Jet entry `k` with value `v` and derivative `t` along the jet direction.
+    pub fn variable_with_tangent(v: f64, k: usize, t: f64) -> Self {
+        let mut d = Self::variable(v, k);
+        d.t = t;
+        d
+    }
+
     /// The value.
     pub fn value(&self) -> f64 {
         self.v
     }
 
-    fn chain(self, v: f64, dv: f64) -> Self {
-        let mut g = self.g;
-        g.iter_mut().for_each(|x| *x *= dv);
-        Self { v, g }
+    /// `f(self)` given `f`, `f′` and `f″` at `self.v`.
+    fn chain(self, v: f64, dv: f64, d2v: f64) -> Self {
+        let mut out = Self::constant(v);
+        out.t = dv * self.t;
+        for k in 0..MAX_ENTRIES {
+            out.g[k] = dv * self.g[k];
+            out.gt[k] = d2v * self.t * self.g[k] + dv * self.gt[k];
+        }
+        out
     }
 
     /// sin.
     pub fn sin(self) -> Self {
         let (s, c) = self.v.sin_cos();
-        self.chain(s, c)
+        self.chain(s, c, -s)
     }
 
     /// cos.
     pub fn cos(self) -> Self {
         let (s, c) = self.v.sin_cos();
-        self.chain(c, -s)
+        self.chain(c, -s, -c)
     }
 
     /// exp.
     pub fn exp(self) -> Self {
         let e = self.v.exp();
-        self.chain(e, e)
+        self.chain(e, e, e)
     }
 
     /// Natural logarithm.
     pub fn ln(self) -> Self {
-        self.chain(self.v.ln(), 1.0 / self.v)
+        let inv = 1.0 / self.v;
+        self.chain(self.v.ln(), inv, -inv * inv)
     }
 
     /// tanh.
     pub fn tanh(self) -> Self {
         let t = self.v.tanh();
-        self.chain(t, 1.0 - t * t)
+        let p = 1.0 - t * t;
+        self.chain(t, p, -2.0 * t * p)
     }
 
     /// Square root.
     pub fn sqrt(self) -> Self {
         let s = self.v.sqrt();
-        self.chain(s, 0.5 / s)
+        self.chain(s, 0.5 / s, -0.25 / (s * self.v))
     }
 
     /// Integer power.
     pub fn powi(self, n: i32) -> Self {
-        self.chain(self.v.powi(n), f64::from(n) * self.v.powi(n - 1))
+        let nf = f64::from(n);
+        self.chain(
+            self.v.powi(n),
+            nf * self.v.powi(n - 1),
+            nf * (nf - 1.0) * self.v.powi(n - 2),
+        )
     }
 
     /// Absolute value (derivative sign(v), 0 at 0).
@@ -91,7 +123,7 @@ impl Dual {
         } else {
             0.0
         };
-        self.chain(self.v.abs(), s)
+        self.chain(self.v.abs(), s, 0.0)
     }
 }
 
@@ -105,28 +137,32 @@ impl Add for Dual {
     type Output = Dual;
     fn add(mut self, o: Dual) -> Dual {
         self.v += o.v;
-        self.g.iter_mut().zip(&o.g).for_each(|(a, b)| *a += b);
+        self.t += o.t;
+        for k in 0..MAX_ENTRIES {
+            self.g[k] += o.g[k];
+            self.gt[k] += o.gt[k];
+        }
         self
     }
 }
 
 impl Sub for Dual {
     type Output = Dual;
-    fn sub(mut self, o: Dual) -> Dual {
-        self.v -= o.v;
-        self.g.iter_mut().zip(&o.g).for_each(|(a, b)| *a -= b);
-        self
+    fn sub(self, o: Dual) -> Dual {
+        self + (-o)
     }
 }
 
 impl Mul for Dual {
     type Output = Dual;
     fn mul(self, o: Dual) -> Dual {
-        let mut g = [0.0; MAX_ENTRIES];
-        for (k, gk) in g.iter_mut().enumerate() {
-            *gk = self.g[k] * o.v + self.v * o.g[k];
+        let mut out = Dual::constant(self.v * o.v);
+        out.t = self.t * o.v + self.v * o.t;
+        for k in 0..MAX_ENTRIES {
+            out.g[k] = self.g[k] * o.v + self.v * o.g[k];
+            out.gt[k] = self.gt[k] * o.v + self.g[k] * o.t + self.t * o.g[k] + self.v * o.gt[k];
         }
-        Dual { v: self.v * o.v, g }
+        out
     }
 }
 
@@ -134,12 +170,14 @@ impl Div for Dual {
     type Output = Dual;
     fn div(self, o: Dual) -> Dual {
         let inv = 1.0 / o.v;
-        let v = self.v * inv;
-        let mut g = [0.0; MAX_ENTRIES];
-        for (k, gk) in g.iter_mut().enumerate() {
-            *gk = (self.g[k] - v * o.g[k]) * inv;
+        let mut out = Dual::constant(self.v * inv);
+        let q = out.v;
+        out.t = (self.t - q * o.t) * inv;
+        for k in 0..MAX_ENTRIES {
+            out.g[k] = (self.g[k] - q * o.g[k]) * inv;
+            out.gt[k] = (self.gt[k] - out.t * o.g[k] - q * o.gt[k] - out.g[k] * o.t) * inv;
         }
-        Dual { v, g }
+        out
     }
 }
 
@@ -147,7 +185,11 @@ impl Neg for Dual {
     type Output = Dual;
     fn neg(mut self) -> Dual {
         self.v = -self.v;
-        self.g.iter_mut().for_each(|x| *x = -*x);
+        self.t = -self.t;
+        for k in 0..MAX_ENTRIES {
+            self.g[k] = -self.g[k];
+            self.gt[k] = -self.gt[k];
+        }
         self
     }
 }
@@ -181,5 +223,38 @@ mod tests {
         let dy = (fv(x, y + h) - fv(x, y - h)) / (2.0 * h);
         assert!((d.g[0] - dx).abs() < 1e-9 && (d.g[1] - dy).abs() < 1e-9);
         assert_eq!(d.g[2], 0.0);
+    }
+
+    #[test]
+    fn tangents_of_gradients_match_differences_of_gradients() {
+        let f = |a: Dual, b: Dual| {
+            (a * b).sin() + a.exp() / (b * b + 1.0) - 2.0 * a.tanh().powi(3) + (a * a + 1.0).ln()
+                - (b * b + 2.0).sqrt() * a.cos()
+        };
+        let (x, y, dx, dy) = (0.3, -0.7, 0.8, -1.3);
+        let d = f(
+            Dual::variable_with_tangent(x, 0, dx),
+            Dual::variable_with_tangent(y, 1, dy),
+        );
+        let grad = |x: f64, y: f64| {
+            let r = f(Dual::variable(x, 0), Dual::variable(y, 1));
+            (r.v, r.g[0], r.g[1])
+        };
+        let h = 1e-5;
+        let (p, m) = (grad(x + h * dx, y + h * dy), grad(x - h * dx, y - h * dy));
+        let (v0, g0, g1) = grad(x, y);
+        assert_eq!((d.v, d.g[0], d.g[1]), (v0, g0, g1));
+        assert!((d.t - (g0 * dx + g1 * dy)).abs() < 1e-14);
+        assert!(
+            (d.gt[0] - (p.1 - m.1) / (2.0 * h)).abs() < 1e-8,
+            "{}",
+            d.gt[0]
+        );
+        assert!(
+            (d.gt[1] - (p.2 - m.2) / (2.0 * h)).abs() < 1e-8,
+            "{}",
+            d.gt[1]
+        );
+        assert_eq!(d.gt[2], 0.0);
     }
 }

@@ -14,6 +14,7 @@ use crate::nn::JetSpec;
 pub struct Jet<'a> {
     spec: &'a JetSpec,
     entries: &'a [f64],
+    tangent: Option<&'a [f64]>,
     missing: RefCell<Option<String>>,
 }
 
@@ -22,13 +23,27 @@ impl<'a> Jet<'a> {
         Self {
             spec,
             entries,
+            tangent: None,
             missing: RefCell::new(None),
         }
     }
 
+    /// A jet whose entries also carry a direction `tangent` (see [`Dual::t`]).
+    pub(crate) fn with_tangent(spec: &'a JetSpec, entries: &'a [f64], tangent: &'a [f64]) -> Self {
+        Self {
+            tangent: Some(tangent),
+            ..Self::new(spec, entries)
+        }
+    }
+
+    fn variable(&self, c: usize) -> Dual {
+        let t = self.tangent.map_or(0.0, |t| t[c]);
+        Dual::variable_with_tangent(self.entries[c], c, t)
+    }
+
     fn entry(&self, c: Option<usize>, what: impl FnOnce() -> String) -> Dual {
         match c {
-            Some(c) => Dual::variable(self.entries[c], c),
+            Some(c) => self.variable(c),
             None => {
                 self.missing.borrow_mut().get_or_insert_with(what);
                 Dual::constant(f64::NAN)
@@ -38,7 +53,7 @@ impl<'a> Jet<'a> {
 
     /// `u`.
     pub fn val(&self) -> Dual {
-        Dual::variable(self.entries[0], 0)
+        self.variable(0)
     }
 
     /// `∂u/∂x_i`.

@@ -5,6 +5,7 @@ mod burgers;
 mod condition;
 mod domain;
 mod dual;
+mod hessian;
 mod jacobian;
 mod jet_view;
 mod pde;

@@ -92,4 +92,10 @@ impl Pde {
     pub fn residual(&self, point: &[f64], entries: &[f64]) -> Dual {
         (self.residual)(point, &Jet::new(&self.spec, entries))
     }
+
+    /// The residual with the jet entries also carrying the direction `tangent`: its `t` is
+    /// `∇r·J̇` and its `gt` is `∇²r J̇` (for exact Hessian-vector products).
+    pub fn residual_with_tangent(&self, point: &[f64], entries: &[f64], tangent: &[f64]) -> Dual {
+        (self.residual)(point, &Jet::with_tangent(&self.spec, entries, tangent))
+    }
 }

@@ -356,6 +356,19 @@ impl Pinn {
         Ok(worst)
     }
 
+    /// The typed error for the first non-finite residual a pass recorded, if any.
+    pub(super) fn residual_error(&self, t: &Term, bad: Mutex<Option<(usize, f64)>>) -> Result<()> {
+        let d = self.domain.dim();
+        match bad.into_inner().ok().flatten() {
+            Some((i, value)) => Err(Error::Residual {
+                pde: self.pde.name().to_string(),
+                point: t.points[i * d..(i + 1) * d].to_vec(),
+                value,
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn term_loss(&self, t: &Term, params: &[f64], grad: &mut [f64]) -> Result<f64> {
         let d = self.domain.dim();
         let n = t.points.len() / d;
@@ -383,13 +396,7 @@ impl Pinn {
                     },
                     grad,
                 );
-                if let Some((i, value)) = bad.into_inner().ok().flatten() {
-                    return Err(Error::Residual {
-                        pde: self.pde.name().to_string(),
-                        point: t.points[i * d..(i + 1) * d].to_vec(),
-                        value,
-                    });
-                }
+                self.residual_error(t, bad)?;
                 Ok(loss)
             }
             TermKind::Value { targets } => Ok(loss_and_gradient(
