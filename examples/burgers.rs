@@ -6,6 +6,7 @@
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
+use ravine::diagnostics::PinnCurvature;
 use ravine::io::{plot_heatmap, plot_history};
 use ravine::pinn::{burgers_error, BurgersSetup};
 use ravine::reference::BurgersColeHopf;
@@ -54,9 +55,9 @@ struct Args {
     /// (chosen among 50x as many candidates) before L-BFGS; 0: off.
     #[arg(long, default_value_t = 0)]
     refine: usize,
-    /// Every k adaptive steps, compute curvature diagnostics (Gauss-Newton λmax with its
-    /// residual, per-term λmax, the preconditioned sharpness with the rule's effective steps)
-    /// into the run file's /diagnostics group; 0: off.
+    /// Every k adaptive steps, compute curvature diagnostics (exact Hessian and Gauss-Newton:
+    /// λmax with its residual, λmin, per-term λmax, the preconditioned sharpness with the
+    /// rule's effective steps) into the run file's /diagnostics group; 0: off.
     #[arg(long, default_value_t = 0)]
     diagnostics_every: u64,
     /// Seed of the points and of the initial weights.
@@ -86,7 +87,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         a.steps,
     ));
     if a.diagnostics_every > 0 {
-        runner = runner.inspect_with(curvature_inspector(pinn.clone(), a.diagnostics_every)?);
+        runner = runner
+            .inspect_with(PinnCurvature::default().inspector(pinn.clone(), a.diagnostics_every)?);
     }
     if a.lbfgs_iters > 0 {
         runner = runner.stage(Stage::lbfgs(LbfgsConfig {
@@ -182,39 +184,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     println!("wrote {} and PNG plots in {}", path.display(), a.out);
     Ok(())
-}
-
-/// Gauss-Newton curvature of the PINN loss beside the rule's effective steps (see
-/// `ravine::diagnostics`): λmax with its Lanczos residual, λmax per loss term, and
-/// λmax(D^1/2 GN D^1/2) for the effective steps D.
-fn curvature_inspector(pinn: ravine::pinn::Pinn, every: u64) -> ravine::Result<ravine::Inspector> {
-    use ravine::diagnostics::{lanczos, GaussNewton, LanczosSettings, Preconditioned};
-    ravine::Inspector::new(every, move |at| {
-        let jac = pinn.residual_jacobian(at.params)?;
-        let gn = GaussNewton::new(&jac);
-        let settings = LanczosSettings {
-            tol: 1e-8,
-            ..LanczosSettings::default()
-        };
-        let top = lanczos(&gn, settings)?;
-        let mut out = vec![
-            ("lambda_max_gauss_newton".to_string(), top.pairs[0].value),
-            ("lambda_max_residual".to_string(), top.pairs[0].residual),
-        ];
-        for (name, _) in &jac.terms {
-            let t = lanczos(&GaussNewton::term(&jac, name)?, settings)?;
-            out.push((format!("lambda_max_gauss_newton_{name}"), t.pairs[0].value));
-        }
-        if let Some(d) = &at.effective_steps {
-            let pre = Preconditioned::new(&gn, d)?;
-            out.push((
-                "preconditioned_sharpness".to_string(),
-                lanczos(&pre, settings)?.pairs[0].value,
-            ));
-            let mut s = d.clone();
-            s.sort_by(f64::total_cmp);
-            out.push(("effective_step_median".to_string(), s[s.len() / 2]));
-        }
-        Ok(out)
-    })
 }

@@ -1,6 +1,7 @@
-//! Curvature while Adam trains the Burgers PINN: the Gauss-Newton spectrum (whole and per
-//! loss term), a finite-difference Hessian cross-check, Adam's effective steps, and the
-//! preconditioned sharpness against the stability thresholds.
+//! Curvature while Adam trains the Burgers PINN: the exact Hessian's spectrum (whole and per
+//! loss term, both ends, certified by Lanczos residuals), its Gauss-Newton part, a
+//! finite-difference cross-check, Adam's effective steps, and the preconditioned sharpness
+//! against the stability thresholds; at the end the dense spectra and SLQ densities.
 //!
 //! ```text
 //! cargo run --release --example spectrum -- --help
@@ -8,8 +9,8 @@
 
 use clap::Parser;
 use ravine::diagnostics::{
-    dense_spectrum, lanczos, spectral_density, CurvatureReport, FiniteDifferenceHessian,
-    GaussNewton, LanczosSettings, ReportSettings,
+    dense_spectrum, lanczos, spectral_density, FiniteDifferenceHessian, GaussNewton,
+    LanczosSettings, Operator, PinnCurvature, PinnHessian,
 };
 use ravine::io::{plot_curves, plot_histogram};
 use ravine::pinn::BurgersSetup;
@@ -30,23 +31,34 @@ struct Args {
     /// Seed of the network's initialisation.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Stochastic Lanczos quadrature probes for the final density.
+    /// Stochastic Lanczos quadrature probes for the final Gauss-Newton density.
     #[arg(long, default_value_t = 30)]
     probes: usize,
+    /// Probes for the final Hessian density (each costs 80 exact Hessian-vector products,
+    /// about 6 gradients each).
+    #[arg(long, default_value_t = 10)]
+    hessian_probes: usize,
     /// Output directory.
     #[arg(long, default_value = "out/spectrum")]
     out: String,
 }
 
+/// One row of diagnostics: the step, the loss, the named values of [`PinnCurvature`] and the
+/// finite-difference cross-check of the Hessian's λmax.
 struct Row {
     step: u64,
     loss: f64,
-    gn: f64,
-    gn_residual: f64,
+    values: Vec<(String, f64)>,
     fd: f64,
-    terms: Vec<f64>,
-    sharp: f64,
-    eff: [f64; 4],
+}
+
+impl Row {
+    fn get(&self, name: &str) -> f64 {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(f64::NAN, |v| v.1)
+    }
 }
 
 fn main() -> ravine::Result<()> {
@@ -62,87 +74,74 @@ fn main() -> ravine::Result<()> {
     let mut opt = rules::adam(args.lr, cfg)?;
     let mut grad = vec![0.0; p];
     let mut comps = vec![0.0; pinn.component_names().len()];
-    let settings = ReportSettings {
-        dense_limit: 0,
+    let curvature = PinnCurvature {
         beta1: cfg.b1,
-        ..ReportSettings::default()
+        ..PinnCurvature::default()
     };
-    let lsettings = LanczosSettings {
-        tol: 1e-8,
-        ..LanczosSettings::default()
-    };
+    let term_names: Vec<String> = pinn.term_sizes().into_iter().map(|(n, _)| n).collect();
     let mut rows: Vec<Row> = Vec::new();
-    let mut term_names = Vec::new();
     println!(
-        "Burgers PINN {:?}, {p} parameters; Adam lr {}; curvature = gauss-newton 2J'J (exact), hessian by finite differences as a cross-check",
+        "Burgers PINN {:?}, {p} parameters; Adam lr {}; H = exact Hessian (forward-over-reverse), \
+         GN = gauss-newton 2J'J, H(fd) = finite differences (cross-check)",
         pinn.mlp().widths(),
         args.lr
     );
     println!(
-        "{:>6} {:>10} {:>11} {:>8} {:>11} {:>26} {:>9} {:>11} {:>24}",
+        "{:>6} {:>10} {:>11} {:>8} {:>11} {:>11} {:>11} {:>26} {:>11} {:>24}",
         "step",
         "loss",
-        "lmax GN",
+        "lmax H",
         "resid",
+        "lmin H",
+        "lmax GN",
         "lmax H(fd)",
-        "lmax GN per term",
-        "2/lr",
+        "lmax H per term",
         "lmax(DHD)",
         "eff. step min/med/max"
     );
     for t in 0..=args.steps {
         let loss = pinn.evaluate(&theta, &mut grad, &mut comps)?;
         if t % args.every == 0 || t == args.steps {
-            let jac = pinn.residual_jacobian(&theta)?;
-            term_names = jac.terms.iter().map(|(n, _)| n.clone()).collect();
-            let gn = GaussNewton::new(&jac);
             let eff = opt.effective_step();
-            let floor = args.lr / cfg.eps;
-            let report =
-                CurvatureReport::compute(&gn, eff.as_deref().map(|d| (d, Some(floor))), settings)?;
-            let mut terms = Vec::new();
-            for name in &term_names {
-                let op = GaussNewton::term(&jac, name)?;
-                terms.push(lanczos(&op, lsettings)?.pairs[0].value);
-            }
+            let values = curvature.measure(&pinn, &theta, eff.as_deref())?;
             let fdh = FiniteDifferenceHessian::new(&pinn, &theta, 1e-5)?;
             let fd = lanczos(
                 &fdh,
                 LanczosSettings {
                     tol: 1e-6,
                     max_iter: 80,
-                    ..lsettings
+                    ..curvature.lanczos
                 },
             )?
             .pairs[0]
                 .value;
-            let st = report.steps.clone();
-            let effs = st.map_or([f64::NAN; 4], |s| [s.min, s.median, s.max, s.at_floor]);
             let row = Row {
                 step: t,
                 loss,
-                gn: report.lambda_max,
-                gn_residual: report.lambda_max_residual,
+                values,
                 fd,
-                terms,
-                sharp: report.preconditioned_sharpness.unwrap_or(f64::NAN),
-                eff: effs,
             };
             println!(
-                "{:>6} {:>10.3e} {:>11.4e} {:>8.1e} {:>11.4e} {:>26} {:>9.0} {:>11.3e} {:>24}",
+                "{:>6} {:>10.3e} {:>11.4e} {:>8.1e} {:>11.3e} {:>11.4e} {:>11.4e} {:>26} {:>11.3e} {:>24}",
                 row.step,
                 row.loss,
-                row.gn,
-                row.gn_residual,
+                row.get("hessian_lambda_max"),
+                row.get("hessian_lambda_max_residual"),
+                row.get("hessian_lambda_min"),
+                row.get("gauss_newton_lambda_max"),
                 row.fd,
-                row.terms
+                term_names
                     .iter()
-                    .map(|v| format!("{v:.2e}"))
+                    .map(|n| format!("{:.2e}", row.get(&format!("hessian_lambda_max_{n}"))))
                     .collect::<Vec<_>>()
                     .join(" "),
-                2.0 / args.lr,
-                row.sharp,
-                format!("{:.1e}/{:.1e}/{:.1e}", row.eff[0], row.eff[1], row.eff[2])
+                row.get("hessian_preconditioned_sharpness"),
+                format!(
+                    "{:.1e}/{:.1e}/{:.1e}",
+                    row.get("effective_step_min"),
+                    row.get("effective_step_median"),
+                    row.get("effective_step_max")
+                )
             );
             rows.push(row);
         }
@@ -153,38 +152,71 @@ fn main() -> ravine::Result<()> {
     let last = rows.last().expect("at least one row");
     println!(
         "\nterms: {}; Adam's stability threshold for the preconditioned sharpness: {:.0} (beta1 = {}), \
-         plain gradient descent's: 2",
+         plain gradient descent's: 2; GD's step limit 2/lr = {:.0}",
         term_names.join(", "),
         (2.0 + 2.0 * cfg.b1) / (1.0 - cfg.b1),
-        cfg.b1
+        cfg.b1,
+        2.0 / args.lr
+    );
+    println!(
+        "gauss-newton per term at the end: {}; its preconditioned sharpness {:.3e}",
+        term_names
+            .iter()
+            .map(|n| format!(
+                "{n} {:.3e}",
+                last.get(&format!("gauss_newton_lambda_max_{n}"))
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        last.get("gauss_newton_preconditioned_sharpness")
     );
 
-    // Final spectrum: dense Gauss-Newton eigenvalues and the SLQ density.
+    // Final spectra: dense exact Hessian and Gauss-Newton eigenvalues, SLQ densities.
+    let hess = PinnHessian::new(&pinn, &theta)?;
+    let hev = dense_spectrum(&hess)?;
     let jac = pinn.residual_jacobian(&theta)?;
     let gn = GaussNewton::new(&jac);
     let ev = dense_spectrum(&gn)?;
     let dens = spectral_density(&gn, args.probes, 80, args.seed)?;
-    let lmax = ev[p - 1];
-    let positive: Vec<f64> = ev.iter().copied().filter(|v| *v > 1e-12 * lmax).collect();
+    let hdens = spectral_density(&hess, args.hessian_probes, 80, args.seed)?;
+    let lmax = hev[p - 1];
+    let negative = hev.iter().filter(|v| **v < -1e-12 * lmax).count();
+    let neg_mass: f64 = hev.iter().filter(|v| **v < 0.0).map(|v| -v).sum();
+    let pos_mass: f64 = hev.iter().filter(|v| **v > 0.0).sum();
     println!(
-        "final gauss-newton spectrum (dense, p = {p}): lambda_max {:.4e} (Lanczos {:.4e}, residual {:.1e}), \
-         smallest positive {:.3e}, {} of {p} eigenvalues below 1e-12 lambda_max; SLQ mean {:.4e} vs trace/p {:.4e}",
+        "final hessian spectrum (dense, p = {p}): lambda_max {:.4e} (Lanczos {:.4e}, residual {:.1e}), \
+         lambda_min {:.4e} (Lanczos {:.4e}); {negative} negative eigenvalues below -1e-12 lambda_max, \
+         holding {:.2}% of the absolute spectral mass",
         lmax,
-        last.gn,
-        last.gn_residual,
+        last.get("hessian_lambda_max"),
+        last.get("hessian_lambda_max_residual"),
+        hev[0],
+        last.get("hessian_lambda_min"),
+        100.0 * neg_mass / (neg_mass + pos_mass)
+    );
+    let gmax = ev[p - 1];
+    let positive: Vec<f64> = ev.iter().copied().filter(|v| *v > 1e-12 * gmax).collect();
+    println!(
+        "final gauss-newton spectrum (dense): lambda_max {:.4e} (Lanczos {:.4e}), smallest positive {:.3e}, \
+         {} of {p} eigenvalues below 1e-12 lambda_max; SLQ mean {:.4e} vs trace/p {:.4e}; \
+         hessian SLQ mean {:.4e} vs trace/p {:.4e}",
+        gmax,
+        last.get("gauss_newton_lambda_max"),
         positive.first().copied().unwrap_or(f64::NAN),
         p - positive.len(),
         dens.integrate(|t| t),
-        ev.iter().sum::<f64>() / p as f64
+        ev.iter().sum::<f64>() / p as f64,
+        hdens.integrate(|t| t),
+        hev.iter().sum::<f64>() / p as f64
     );
     let eff = opt.effective_step().unwrap_or_default();
     let above = eff.iter().filter(|d| **d > 1.0 / lmax).count();
     println!(
-        "Adam's effective steps at the end: {} of {p} exceed the ideal step 1/lambda_max = {:.3e}; \
-         preconditioned sharpness {:.3e} (threshold 38), lambda_max * lr = {:.3e} (GD threshold 2)",
+        "Adam's effective steps at the end: {} of {p} exceed the ideal step 1/lambda_max(H) = {:.3e}; \
+         preconditioned sharpness {:.3e} (threshold 38), lambda_max(H) * lr = {:.3e} (GD threshold 2)",
         above,
         1.0 / lmax,
-        last.sharp,
+        last.get("hessian_preconditioned_sharpness"),
         lmax * args.lr
     );
 
@@ -195,23 +227,34 @@ fn main() -> ravine::Result<()> {
             .collect::<Vec<_>>()
     };
     let mut series = vec![
-        ("lambda_max gauss-newton".to_string(), pts(&|r| r.gn)),
+        (
+            "lambda_max hessian (exact)".to_string(),
+            pts(&|r| r.get("hessian_lambda_max")),
+        ),
+        (
+            "lambda_max gauss-newton".to_string(),
+            pts(&|r| r.get("gauss_newton_lambda_max")),
+        ),
         (
             "lambda_max hessian (finite differences)".to_string(),
             pts(&|r| r.fd),
         ),
         ("2/lr (GD stability)".to_string(), pts(&|_| 2.0 / args.lr)),
         (
-            "lambda_max(D^1/2 GN D^1/2) (Adam)".to_string(),
-            pts(&|r| r.sharp),
+            "lambda_max(D^1/2 H D^1/2) (Adam)".to_string(),
+            pts(&|r| r.get("hessian_preconditioned_sharpness")),
         ),
         (
             "38 (Adam stability, beta1 = 0.9)".to_string(),
             pts(&|_| 38.0),
         ),
     ];
-    for (k, name) in term_names.iter().enumerate() {
-        series.push((format!("lambda_max GN, {name} term"), pts(&|r| r.terms[k])));
+    for name in &term_names {
+        let key = format!("hessian_lambda_max_{name}");
+        series.push((
+            format!("lambda_max hessian, {name} term"),
+            pts(&|r| r.get(&key)),
+        ));
     }
     plot_curves(
         format!("{}/lambda_max.png", args.out),
@@ -232,7 +275,7 @@ fn main() -> ravine::Result<()> {
         "log10 effective step",
         &logs,
         40,
-        Some(("log10 1/lambda_max (gauss-newton)", (1.0 / lmax).log10())),
+        Some(("log10 1/lambda_max (hessian)", (1.0 / lmax).log10())),
     )?;
     let grid: Vec<f64> = (0..400).map(|i| -12.0 + 16.0 * i as f64 / 399.0).collect();
     let logdens = ravine::diagnostics::SpectralDensity {
@@ -277,55 +320,89 @@ fn main() -> ravine::Result<()> {
         false,
     )?;
 
-    // Run file.
+    // The Hessian's signed spectrum on a symmetric log axis, x = sign(λ) log10(1 + |λ|/τ) with
+    // τ = 1e-8 λmax: the exact eigenvalues and SLQ's estimate, with the same smoothing.
+    let tau = 1e-8 * lmax;
+    let slog = |v: f64| v.signum() * (1.0 + v.abs() / tau).log10();
+    let sgrid: Vec<f64> = (0..600).map(|i| -12.0 + 24.0 * i as f64 / 599.0).collect();
+    let signed = |d: &ravine::diagnostics::SpectralDensity| ravine::diagnostics::SpectralDensity {
+        nodes: d.nodes.iter().map(|v| slog(*v)).collect(),
+        weights: d.weights.clone(),
+        label: d.label.clone(),
+    };
+    let hexact = ravine::diagnostics::SpectralDensity {
+        nodes: hev.clone(),
+        weights: vec![1.0 / p as f64; p],
+        label: "dense".into(),
+    };
+    plot_curves(
+        format!("{}/hessian_density.png", args.out),
+        "exact Hessian spectral density, x = sign(l) log10(1 + |l|/(1e-8 lmax))",
+        "signed log eigenvalue",
+        "density",
+        &[
+            (
+                format!("SLQ ({} probes x 80 steps), smoothed", args.hessian_probes),
+                sgrid
+                    .iter()
+                    .copied()
+                    .zip(signed(&hdens).smoothed(&sgrid, 0.15))
+                    .collect(),
+            ),
+            (
+                "dense spectrum (exact), same smoothing".to_string(),
+                sgrid
+                    .iter()
+                    .copied()
+                    .zip(signed(&hexact).smoothed(&sgrid, 0.15))
+                    .collect(),
+            ),
+        ],
+        false,
+    )?;
+
+    // Run file: every named diagnostic per row, the final spectra, the operators' labels.
     let file = RunFile::create(format!("{}/spectrum.h5", args.out), args.seed)?;
-    let col = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
     let k = rows.len();
-    for (name, v) in [
-        ("step", col(&|r| r.step as f64)),
-        ("loss", col(&|r| r.loss)),
-        ("lambda_max_gauss_newton", col(&|r| r.gn)),
-        ("lambda_max_residual", col(&|r| r.gn_residual)),
-        ("lambda_max_hessian_fd", col(&|r| r.fd)),
-        ("preconditioned_sharpness", col(&|r| r.sharp)),
-        ("effective_step_min", col(&|r| r.eff[0])),
-        ("effective_step_median", col(&|r| r.eff[1])),
-        ("effective_step_max", col(&|r| r.eff[2])),
-        ("effective_step_at_floor", col(&|r| r.eff[3])),
-    ] {
-        file.write_array("spectrum", name, &v, &[k])?;
-    }
-    for (j, name) in term_names.iter().enumerate() {
-        file.write_array(
-            "spectrum",
-            &format!("lambda_max_gauss_newton_{name}"),
-            &col(&|r| r.terms[j]),
-            &[k],
-        )?;
+    let col = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    file.write_array("spectrum", "step", &col(&|r| r.step as f64), &[k])?;
+    file.write_array("spectrum", "loss", &col(&|r| r.loss), &[k])?;
+    file.write_array("spectrum", "hessian_fd_lambda_max", &col(&|r| r.fd), &[k])?;
+    for (name, _) in &rows[0].values {
+        file.write_array("spectrum", name, &col(&|r| r.get(name)), &[k])?;
     }
     let g = file.group("spectrum")?;
-    file.set_str(&g, "operator", &gn_label(&jac))?;
+    file.set_str(&g, "hessian", &hess.label())?;
+    file.set_str(&g, "gauss_newton", &gn.label())?;
     file.set_str(
         &g,
-        "cross_check",
+        "hessian_fd",
         "hessian by central differences of gradients (cross-check only)",
     )?;
     file.set_attr(&g, "learning_rate", args.lr)?;
+    file.write_array("final", "hessian_eigenvalues", &hev, &[p])?;
     file.write_array("final", "gauss_newton_eigenvalues", &ev, &[p])?;
     file.write_array("final", "effective_steps", &eff, &[eff.len()])?;
-    file.write_array("final", "slq_nodes", &dens.nodes, &[dens.nodes.len()])?;
-    file.write_array("final", "slq_weights", &dens.weights, &[dens.weights.len()])?;
+    for (prefix, d) in [("slq", &dens), ("hessian_slq", &hdens)] {
+        file.write_array(
+            "final",
+            &format!("{prefix}_nodes"),
+            &d.nodes,
+            &[d.nodes.len()],
+        )?;
+        file.write_array(
+            "final",
+            &format!("{prefix}_weights"),
+            &d.weights,
+            &[d.weights.len()],
+        )?;
+    }
     file.write_array("final", "params", &theta, &[p])?;
     let written = file.finish()?;
     println!(
-        "wrote {} and lambda_max.png, effective_steps.png, density.png in {}",
+        "wrote {} and lambda_max.png, effective_steps.png, density.png, hessian_density.png in {}",
         written.display(),
         args.out
     );
     Ok(())
-}
-
-fn gn_label(jac: &ravine::pinn::ResidualJacobian) -> String {
-    use ravine::diagnostics::Operator;
-    GaussNewton::new(jac).label()
 }

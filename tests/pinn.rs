@@ -385,3 +385,52 @@ fn exact_hessian_products_match_differences_and_split_by_term() {
         assert!(PinnHessian::term(&pinn, &theta, "nope").is_err());
     }
 }
+
+#[test]
+fn curvature_observer_values_match_dense_spectra() {
+    use ravine::diagnostics::{
+        dense_spectrum, GaussNewton, PinnCurvature, PinnHessian, Preconditioned,
+    };
+    let pinn = small_pinn(false);
+    let theta = pinn.mlp().init(2);
+    let p = theta.len();
+    let d: Vec<f64> = (0..p).map(|i| 1e-3 * (1.0 + (i % 7) as f64)).collect();
+    let values = PinnCurvature::default()
+        .measure(&pinn, &theta, Some(&d))
+        .unwrap();
+    let get = |name: &str| {
+        values
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} missing from {values:?}"))
+            .1
+    };
+    let h = PinnHessian::new(&pinn, &theta).unwrap();
+    let ev = dense_spectrum(&h).unwrap();
+    let close = |got: f64, want: f64, scale: f64| (got - want).abs() <= 1e-7 * scale;
+    let top = ev[p - 1];
+    assert!(close(get("hessian_lambda_max"), top, top));
+    assert!(close(get("hessian_lambda_min"), ev[0], top));
+    assert!(get("hessian_lambda_max_residual") <= 1e-6 * top);
+    assert!(close(get("ideal_step") * top, 1.0, 1.0));
+    let pre = dense_spectrum(&Preconditioned::new(&h, &d).unwrap()).unwrap();
+    assert!(close(
+        get("hessian_preconditioned_sharpness"),
+        pre[p - 1],
+        pre[p - 1]
+    ));
+    for (name, _) in pinn.term_sizes() {
+        let t = dense_spectrum(&PinnHessian::term(&pinn, &theta, &name).unwrap()).unwrap();
+        assert!(close(
+            get(&format!("hessian_lambda_max_{name}")),
+            t[p - 1],
+            t[p - 1]
+        ));
+    }
+    let jac = pinn.residual_jacobian(&theta).unwrap();
+    let gn = dense_spectrum(&GaussNewton::new(&jac)).unwrap();
+    assert!(close(get("gauss_newton_lambda_max"), gn[p - 1], gn[p - 1]));
+    assert!(close(get("effective_step_max"), 7e-3, 1e-3));
+    // The Hessian and its Gauss-Newton part differ by the residual curvature.
+    assert!((top - gn[p - 1]).abs() > 1e-6 * top);
+}

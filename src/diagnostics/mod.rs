@@ -16,6 +16,8 @@
 //! - [`CurvatureReport`]: `λmax` (certified), `λmin`, the smallest positive eigenvalue, the
 //!   condition number, `1/λmax` and `2/λmax`, effective-step statistics and the
 //!   preconditioned sharpness against 2 and `(2 + 2β1)/(1 − β1)`.
+//! - [`PinnCurvature`]: a PINN's Hessian and Gauss-Newton diagnostics (whole and per term) as
+//!   named values, and as an [`crate::Inspector`] recording them every `k` steps of a run.
 
 mod dense;
 mod density;
@@ -23,6 +25,7 @@ mod gauss_newton;
 mod hessian;
 mod lanczos;
 mod operator;
+mod pinn_curvature;
 mod report;
 mod trace;
 
@@ -32,5 +35,6 @@ pub use gauss_newton::{EmpiricalFisher, GaussNewton};
 pub use hessian::{FiniteDifferenceHessian, PinnHessian, PortfolioHessian, TangentRestriction};
 pub use lanczos::{lanczos, Eigenpair, End, LanczosResult, LanczosSettings};
 pub use operator::{assemble, DenseOperator, FnOperator, Operator, Preconditioned};
+pub use pinn_curvature::PinnCurvature;
 pub use report::{CurvatureReport, ReportSettings, StepStats};
 pub use trace::hutchpp_trace;
