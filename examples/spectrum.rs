@@ -324,7 +324,7 @@ fn main() -> ravine::Result<()> {
     // τ = 1e-8 λmax: the exact eigenvalues and SLQ's estimate, with the same smoothing.
     let tau = 1e-8 * lmax;
     let slog = |v: f64| v.signum() * (1.0 + v.abs() / tau).log10();
-    let sgrid: Vec<f64> = (0..600).map(|i| -12.0 + 24.0 * i as f64 / 599.0).collect();
+    let sgrid: Vec<f64> = (0..600).map(|i| -9.0 + 18.0 * i as f64 / 599.0).collect();
     let signed = |d: &ravine::diagnostics::SpectralDensity| ravine::diagnostics::SpectralDensity {
         nodes: d.nodes.iter().map(|v| slog(*v)).collect(),
         weights: d.weights.clone(),
