@@ -48,6 +48,9 @@ struct Args {
     /// L-BFGS iteration cap (0 skips L-BFGS).
     #[arg(long, default_value_t = 50000)]
     lbfgs_iters: u64,
+    /// L-BFGS memory (stored correction pairs).
+    #[arg(long, default_value_t = 10)]
+    lbfgs_memory: usize,
     /// L-BFGS restarts after line-search failures.
     #[arg(long, default_value_t = 10)]
     lbfgs_restarts: u32,
@@ -93,6 +96,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if a.lbfgs_iters > 0 {
         runner = runner.stage(Stage::lbfgs(LbfgsConfig {
             max_iters: a.lbfgs_iters,
+            memory: a.lbfgs_memory,
             tol_grad: 1e-10,
             restarts: a.lbfgs_restarts,
             ..LbfgsConfig::default()

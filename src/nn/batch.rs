@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use super::workspace::{recycle, zeroed};
+use super::workspace::{recycle, scratch};
 use super::{backward, forward, JetSpec, Mlp};
 
 /// Points per chunk. Fixed, so that the chunking, and with it the floating-point order of the
@@ -102,7 +102,7 @@ where
     let tape = forward(mlp, params, spec, points);
     let n = tape.points();
     let (d_out, c) = (mlp.output_dim(), spec.components());
-    let mut adjoint = zeroed(d_out * c * n);
+    let mut adjoint = scratch(d_out * c * n);
     let mut jet = vec![0.0; d_out * c];
     let mut jbar = vec![0.0; d_out * c];
     let mut loss = 0.0;

@@ -22,7 +22,7 @@ use faer::{Accum, MatMut, MatRef, Par};
 use super::batch::{add_into, gather, over_chunks, rows_of, scatter};
 use super::tangent::{tangents, zip};
 use super::taylor::{activate_adjoint_generic, activate_generic, view, view_mut};
-use super::workspace::{recycle, zeroed};
+use super::workspace::{recycle, scratch};
 use super::{forward, JetSpec, Mlp, Tangent, Tape};
 
 /// The directional derivatives of a [`Tape`] along a parameter direction.
@@ -74,7 +74,7 @@ pub fn forward_tangent(
     for k in 0..mlp.layers() {
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
-        let mut zd = zeroed(wo * m);
+        let mut zd = scratch(wo * m);
         matmul(
             view_mut(&mut zd, wo, m),
             Accum::Replace,
@@ -149,8 +149,8 @@ pub fn backward_tangent(
         }
         let w = MatRef::from_row_major_slice(&params[wr.clone()], wo, wi);
         let u = MatRef::from_row_major_slice(&direction[wr], wo, wi);
-        let mut abar = zeroed(wi * m);
-        let mut abard = zeroed(wi * m);
+        let mut abar = scratch(wi * m);
+        let mut abard = scratch(wi * m);
         let gemm = |out: &mut [f64], mat: MatRef<'_, f64>, x: &[f64], acc: Accum| {
             matmul(
                 view_mut(out, wi, m),

@@ -20,7 +20,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 
-use super::workspace::{recycle, zeroed};
+use super::workspace::{recycle, scratch, zeroed};
 use super::{Activation, JetSpec, Mlp, Scalar};
 
 /// The forward pass of one chunk of points, kept for the reverse pass.
@@ -89,7 +89,7 @@ pub fn forward(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Tap
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
         let w = MatRef::from_row_major_slice(&params[wr], wo, wi);
-        let mut z = zeroed(wo * m);
+        let mut z = scratch(wo * m);
         matmul(
             view_mut(&mut z, wo, m),
             Accum::Replace,
@@ -234,7 +234,7 @@ fn activate(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> V
     match act {
         Activation::Tanh => activate_tanh(spec, z, w, n),
         _ => {
-            let mut y = zeroed(z.len());
+            let mut y = scratch(z.len());
             activate_generic(act, spec, z, &mut y, w, n);
             y
         }
@@ -254,7 +254,7 @@ fn activate_adjoint(
     match act {
         Activation::Tanh => activate_adjoint_tanh(spec, z, y0, ybar, w, n),
         _ => {
-            let mut zbar = zeroed(z.len());
+            let mut zbar = scratch(z.len());
             activate_adjoint_generic(act, spec, z, ybar, &mut zbar, w, n);
             zbar
         }
@@ -268,11 +268,25 @@ fn th(t: f64) -> (f64, f64, f64, f64, f64) {
     (s[1], s[2], s[3], s[4], s[5])
 }
 
-/// tanh on the jets: first the values (one `exp` each), then for each direction one pass over
-/// the block whose σ derivatives are polynomials in the stored `t`, so the passes vectorize.
+/// tanh on the jets: first the values (one polynomial `exp` each), then for each direction one
+/// pass over the block whose σ derivatives are polynomials in the stored `t`, so the passes
+/// vectorize; compiled for the widest SIMD the CPU has (chosen at run time by `pulp`).
 fn activate_tanh(spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
+    struct Op<'a>(&'a JetSpec, &'a [f64], usize, usize);
+    impl pulp::WithSimd for Op<'_> {
+        type Output = Vec<f64>;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
+            activate_tanh_body(self.0, self.1, self.2, self.3)
+        }
+    }
+    pulp::Arch::new().dispatch(Op(spec, z, w, n))
+}
+
+#[inline(always)]
+fn activate_tanh_body(spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
     let b = w * n;
-    let mut y = zeroed(z.len());
+    let mut y = scratch(z.len());
     let (y0, rest) = y.split_at_mut(b);
     for (yi, zi) in y0.iter_mut().zip(&z[..b]) {
         *yi = super::activation::tanh(*zi);
@@ -320,7 +334,8 @@ fn activate_tanh(spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
     y
 }
 
-/// The reverse of [`activate_tanh`], again one vectorizable pass per direction.
+/// The reverse of [`activate_tanh`], again one vectorizable pass per direction, dispatched
+/// the same way.
 fn activate_adjoint_tanh(
     spec: &JetSpec,
     z: &[f64],
@@ -329,8 +344,29 @@ fn activate_adjoint_tanh(
     w: usize,
     n: usize,
 ) -> Vec<f64> {
+    struct Op<'a>(&'a JetSpec, [&'a [f64]; 3], usize, usize);
+    impl pulp::WithSimd for Op<'_> {
+        type Output = Vec<f64>;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
+            let [z, y0, ybar] = self.1;
+            activate_adjoint_tanh_body(self.0, z, y0, ybar, self.2, self.3)
+        }
+    }
+    pulp::Arch::new().dispatch(Op(spec, [z, y0, ybar], w, n))
+}
+
+#[inline(always)]
+fn activate_adjoint_tanh_body(
+    spec: &JetSpec,
+    z: &[f64],
+    y0: &[f64],
+    ybar: &[f64],
+    w: usize,
+    n: usize,
+) -> Vec<f64> {
     let b = w * n;
-    let mut zbar = zeroed(z.len());
+    let mut zbar = scratch(z.len());
     let (z0bar, rest) = zbar.split_at_mut(b);
     for i in 0..b {
         z0bar[i] = (1.0 - y0[i] * y0[i]) * ybar[i];
@@ -409,7 +445,7 @@ pub fn backward(
     grad: &mut [f64],
 ) {
     let (n, m) = (tape.n, tape.c * tape.n);
-    let mut zbar = zeroed(output_adjoint.len());
+    let mut zbar = scratch(output_adjoint.len());
     zbar.copy_from_slice(output_adjoint);
     for k in (0..mlp.layers()).rev() {
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
@@ -438,7 +474,7 @@ pub fn backward(
         }
         // Ā = Wᵀ Z̄, then through the activation of layer k−1.
         let w = MatRef::from_row_major_slice(&params[wr], wo, wi);
-        let mut abar = zeroed(wi * m);
+        let mut abar = scratch(wi * m);
         matmul(
             view_mut(&mut abar, wi, m),
             Accum::Replace,
