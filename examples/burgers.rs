@@ -58,6 +58,10 @@ struct Args {
     /// (chosen among 50x as many candidates) before L-BFGS; 0: off.
     #[arg(long, default_value_t = 0)]
     refine: usize,
+    /// L-BFGS rounds, each preceded by a refinement (with --refine) and capped at
+    /// --lbfgs-iters iterations.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
     /// Every k adaptive steps, compute curvature diagnostics (exact Hessian and Gauss-Newton:
     /// λmax with its residual, λmin, per-term λmax, the preconditioned sharpness with the
     /// rule's effective steps) into the run file's /diagnostics group; 0: off.
@@ -94,13 +98,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .inspect_with(PinnCurvature::default().inspector(pinn.clone(), a.diagnostics_every)?);
     }
     if a.lbfgs_iters > 0 {
-        runner = runner.stage(Stage::lbfgs(LbfgsConfig {
-            max_iters: a.lbfgs_iters,
-            memory: a.lbfgs_memory,
-            tol_grad: 1e-10,
-            restarts: a.lbfgs_restarts,
-            ..LbfgsConfig::default()
-        }));
+        for _ in 0..a.rounds.max(1) {
+            runner = runner.stage(Stage::lbfgs(LbfgsConfig {
+                max_iters: a.lbfgs_iters,
+                memory: a.lbfgs_memory,
+                tol_grad: 1e-10,
+                restarts: a.lbfgs_restarts,
+                ..LbfgsConfig::default()
+            }));
+        }
     }
     std::fs::create_dir_all(&a.out)?;
     let mut file = RunFile::create(format!("{}/burgers.h5", a.out), a.seed)?;
@@ -111,9 +117,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let b = bar.clone();
     let steps = a.steps;
     let (refine, seed) = (a.refine, a.seed);
-    let between = move |_k: usize, p: &mut ravine::pinn::Pinn, x: &[f64]| {
+    let between = move |k: usize, p: &mut ravine::pinn::Pinn, x: &[f64]| {
         if refine > 0 {
-            let worst = p.refine(x, 50 * refine, refine, seed.wrapping_add(7))?;
+            let round_seed = seed.wrapping_add(7 + 7919 * k as u64);
+            let worst = p.refine(x, 50 * refine, refine, round_seed)?;
             println!("\nrefined: +{refine} points, largest |residual| {worst:.3e}");
         }
         Ok(())
@@ -122,7 +129,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if r.stage == 0 {
             b.set_position(r.iteration.min(steps));
         } else if b.length() == Some(steps) {
-            b.set_length(steps + a.lbfgs_iters);
+            b.set_length(steps + a.rounds.max(1) as u64 * a.lbfgs_iters);
         } else {
             b.set_position(r.iteration);
         }
