@@ -45,18 +45,19 @@ struct Args {
     /// Its number of steps.
     #[arg(long, default_value_t = 15000)]
     steps: u64,
-    /// L-BFGS iteration cap (0 skips L-BFGS).
-    #[arg(long, default_value_t = 50000)]
+    /// L-BFGS iteration cap (0 skips L-BFGS); 15000 as in DeepXDE's setup.
+    #[arg(long, default_value_t = 15000)]
     lbfgs_iters: u64,
-    /// L-BFGS memory (stored correction pairs).
-    #[arg(long, default_value_t = 10)]
+    /// L-BFGS memory (stored correction pairs); 100 as scipy's `maxcor` in DeepXDE.
+    #[arg(long, default_value_t = 100)]
     lbfgs_memory: usize,
     /// L-BFGS restarts after line-search failures.
     #[arg(long, default_value_t = 10)]
     lbfgs_restarts: u32,
     /// After the adaptive stage, add this many interior points where the residual is largest
-    /// (chosen among 50x as many candidates) before L-BFGS; 0: off.
-    #[arg(long, default_value_t = 0)]
+    /// (chosen among 50x as many candidates) before L-BFGS (residual-based adaptive
+    /// refinement, RAR); 0: off, the plain setup.
+    #[arg(long, default_value_t = 1000)]
     refine: usize,
     /// L-BFGS rounds, each preceded by a refinement (with --refine) and capped at
     /// --lbfgs-iters iterations.
