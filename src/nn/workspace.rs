@@ -12,20 +12,9 @@ const MAX_POOLED: usize = 64;
 
 /// A zeroed buffer of length `len`, reusing a pooled allocation when one is large enough.
 pub(crate) fn zeroed(len: usize) -> Vec<f64> {
-    let reused = POOL.with(|p| {
-        let mut p = p.borrow_mut();
-        p.iter()
-            .position(|v| v.capacity() >= len)
-            .map(|i| p.swap_remove(i))
-    });
-    match reused {
-        Some(mut v) => {
-            v.clear();
-            v.resize(len, 0.0);
-            v
-        }
-        None => vec![0.0; len],
-    }
+    let mut v = scratch(len);
+    v.fill(0.0);
+    v
 }
 
 /// A buffer of length `len` whose contents are unspecified (stale values of an earlier use):
