@@ -21,7 +21,9 @@ use faer::{Accum, MatMut, MatRef, Par};
 
 use super::batch::{add_into, gather, over_chunks, rows_of, scatter};
 use super::tangent::{tangents, zip};
-use super::taylor::{activate_adjoint_generic, activate_generic, view, view_mut};
+use super::taylor::{
+    activate_adjoint_generic, activate_generic, add_bias, add_bias_adjoint, view, view_mut,
+};
 use super::workspace::{recycle, scratch};
 use super::{forward, JetSpec, Mlp, Tangent, Tape};
 
@@ -44,20 +46,6 @@ impl TangentTape {
 /// Splits tangent numbers into the values and the tangents.
 fn unzip(x: &[Tangent]) -> (Vec<f64>, Vec<f64>) {
     (x.iter().map(|t| t.v).collect(), tangents(x))
-}
-
-/// Adds the bias block `b` to the value columns of the `w × (C·n)` matrix `z`.
-fn add_bias(z: &mut [f64], b: &[f64], w: usize, n: usize) {
-    for p in 0..n {
-        add_into(&mut z[w * p..w * (p + 1)], b);
-    }
-}
-
-/// Adds the sums over the value columns of `zbar` (`w × (C·n)`) into `g`.
-fn add_bias_adjoint(g: &mut [f64], zbar: &[f64], w: usize, n: usize) {
-    for p in 0..n {
-        add_into(g, &zbar[w * p..w * (p + 1)]);
-    }
 }
 
 /// The tangent of [`forward`] along `direction` (a vector like `params`), given its tape.

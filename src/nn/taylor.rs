@@ -20,6 +20,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 
+use super::batch::add_into;
 use super::workspace::{recycle, scratch, zeroed};
 use super::{Activation, JetSpec, Mlp, Scalar};
 
@@ -98,18 +99,28 @@ pub fn forward(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Tap
             1.0,
             Par::Seq,
         );
-        let b = &params[br];
-        for p in 0..n {
-            for (zj, bj) in z[wo * p..wo * (p + 1)].iter_mut().zip(b) {
-                *zj += bj;
-            }
-        }
+        add_bias(&mut z, &params[br], wo, n);
         if k + 1 < mlp.layers() {
             post.push(activate(mlp.activation(), spec, &z, wo, n));
         }
         pre.push(z);
     }
     Tape { n, c, post, pre }
+}
+
+/// Adds the bias block `b` to the value columns of the `w × (C·n)` matrix `z` (derivatives of
+/// a constant vanish, so the other columns get nothing).
+pub(super) fn add_bias(z: &mut [f64], b: &[f64], w: usize, n: usize) {
+    for p in 0..n {
+        add_into(&mut z[w * p..w * (p + 1)], b);
+    }
+}
+
+/// Adds the sums over the value columns of `zbar` (`w × (C·n)`) into `g`: the bias adjoint.
+pub(super) fn add_bias_adjoint(g: &mut [f64], zbar: &[f64], w: usize, n: usize) {
+    for p in 0..n {
+        add_into(g, &zbar[w * p..w * (p + 1)]);
+    }
 }
 
 /// `(first component, order)` of each direction.
@@ -463,12 +474,7 @@ pub fn backward(
             );
         }
         // db += Σ over value columns of Z̄
-        let gb = &mut grad[br];
-        for p in 0..n {
-            for (g, zb) in gb.iter_mut().zip(&zbar[wo * p..wo * (p + 1)]) {
-                *g += zb;
-            }
-        }
+        add_bias_adjoint(&mut grad[br], &zbar, wo, n);
         if k == 0 {
             break;
         }
