@@ -2,7 +2,7 @@
 //! `--jax`) the same step in JAX measured in the same run.
 //!
 //! ```text
-//! cargo run --release --example pinn_speed -- [--jax] [--steps 200]
+//! cargo run --release --example pinn_speed -- [--jax] [--steps 200] [--case default|wide]
 //! ```
 
 use std::process::Command;
@@ -55,6 +55,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             vec!["--widths", "2,64,64,64,64,1", "--interior", "8192"],
         ),
     ] {
+        if let Some(only) = args
+            .iter()
+            .position(|a| a == "--case")
+            .and_then(|i| args.get(i + 1))
+        {
+            if !name.starts_with(only.as_str()) {
+                continue;
+            }
+        }
         let pinn = setup.build()?;
         let mut x = pinn.mlp().init(0);
         let mut opt = rules::adam(1e-3, AdamConfig::default())?;

@@ -77,7 +77,7 @@ pub(crate) fn exp_small(x: f64) -> f64 {
     let k = shifted - MAGIC;
     let r = (x - k * LN2_HI) - k * LN2_LO;
     // Horner for Σ_{j ≤ 13} r^j / j!.
-    let mut p = 1.0 / 6_227_020_800.0;
+    let mut p: f64 = 1.0 / 6_227_020_800.0;
     for c in [
         1.0 / 479_001_600.0,
         1.0 / 39_916_800.0,
@@ -93,7 +93,7 @@ pub(crate) fn exp_small(x: f64) -> f64 {
         1.0,
         1.0,
     ] {
-        p = p * r + c;
+        p = p.mul_add(r, c);
     }
     let ki = shifted.to_bits().wrapping_sub(MAGIC.to_bits());
     p * f64::from_bits(ki.wrapping_add(1023) << 52)

@@ -29,6 +29,9 @@ pub struct JetSpec {
     dim: usize,
     directions: Vec<Direction>,
     mixed: Vec<(usize, usize)>,
+    /// `pure[i][n]`: the component of `∂ⁿu/∂x_iⁿ`, or `usize::MAX` (derived from
+    /// `directions`, so that residuals look entries up without a search).
+    pure: Vec<[usize; MAX_ORDER + 1]>,
 }
 
 impl JetSpec {
@@ -44,7 +47,9 @@ impl JetSpec {
             dim,
             directions,
             mixed: Vec::new(),
+            pure: Vec::new(),
         }
+        .reindexed()
     }
 
     /// Values only (no derivatives): for conditions that constrain `u` alone.
@@ -53,7 +58,26 @@ impl JetSpec {
             dim,
             directions: Vec::new(),
             mixed: Vec::new(),
+            pure: Vec::new(),
         }
+        .reindexed()
+    }
+
+    /// Recomputes the pure-derivative table from the directions.
+    fn reindexed(mut self) -> Self {
+        self.pure = (0..self.dim)
+            .map(|i| {
+                let mut row = [usize::MAX; MAX_ORDER + 1];
+                row[0] = 0;
+                for (n, r) in row.iter_mut().enumerate().skip(1) {
+                    if let Some(c) = self.search_pure(i, n) {
+                        *r = c;
+                    }
+                }
+                row
+            })
+            .collect();
+        self
     }
 
     /// Also carries `∂ⁿu/∂x_iⁿ` (and all lower orders along `x_i`), `1 ≤ n ≤ 4`.
@@ -78,7 +102,7 @@ impl JetSpec {
                 order,
             }),
         }
-        Ok(self)
+        Ok(self.reindexed())
     }
 
     /// Also carries the mixed derivative `∂²u/∂x_i∂x_j`, `i ≠ j` (and the pure second
@@ -101,7 +125,7 @@ impl JetSpec {
             });
             self.mixed.push((i, j));
         }
-        Ok(self)
+        Ok(self.reindexed())
     }
 
     fn check_input(&self, i: usize) -> Result<()> {
@@ -136,15 +160,28 @@ impl JetSpec {
         1 + self.directions[..d].iter().map(|d| d.order).sum::<usize>() + k - 1
     }
 
-    /// Component index of `∂ⁿu/∂x_iⁿ`, if carried (n = 0 is the value).
+    /// Component index of `∂ⁿu/∂x_iⁿ`, if carried (n = 0 is the value). A table lookup: this
+    /// runs for every point's residual.
     pub fn pure_component(&self, input: usize, order: usize) -> Option<usize> {
+        self.pure
+            .get(input)
+            .and_then(|row| row.get(order))
+            .copied()
+            .filter(|&c| c != usize::MAX)
+    }
+
+    fn search_pure(&self, input: usize, order: usize) -> Option<usize> {
         if order == 0 {
             return Some(0);
         }
-        let target = unit(self.dim, input);
+        let is_unit = |v: &[f64]| {
+            v.iter()
+                .enumerate()
+                .all(|(k, &x)| x == if k == input { 1.0 } else { 0.0 })
+        };
         self.directions
             .iter()
-            .position(|d| d.vector == target && d.order >= order)
+            .position(|d| is_unit(&d.vector) && d.order >= order)
             .map(|d| self.component(d, order))
     }
 
@@ -154,12 +191,14 @@ impl JetSpec {
         if !self.mixed.contains(&(i, j)) {
             return None;
         }
-        let mut v = vec![0.0; self.dim];
-        v[i] = 1.0;
-        v[j] = 1.0;
+        let is_pair = |v: &[f64]| {
+            v.iter()
+                .enumerate()
+                .all(|(k, &x)| x == if k == i || k == j { 1.0 } else { 0.0 })
+        };
         self.directions
             .iter()
-            .position(|d| d.vector == v)
+            .position(|d| is_pair(&d.vector))
             .map(|d| self.component(d, 2))
     }
 }

@@ -89,23 +89,146 @@ pub fn forward(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Tap
     for k in 0..mlp.layers() {
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
-        let w = MatRef::from_row_major_slice(&params[wr], wo, wi);
-        let mut z = scratch(wo * m);
-        matmul(
-            view_mut(&mut z, wo, m),
-            Accum::Replace,
-            w,
-            view(&post[k], wi, m),
-            1.0,
-            Par::Seq,
-        );
-        add_bias(&mut z, &params[br], wo, n);
+        let z = if k == 0 {
+            first_layer(&params[wr], &params[br], spec, points, wo, n)
+        } else {
+            let w = MatRef::from_row_major_slice(&params[wr], wo, wi);
+            let mut z = scratch(wo * m);
+            matmul(
+                view_mut(&mut z, wo, m),
+                Accum::Replace,
+                w,
+                view(&post[k], wi, m),
+                1.0,
+                Par::Seq,
+            );
+            add_bias(&mut z, &params[br], wo, n);
+            z
+        };
         if k + 1 < mlp.layers() {
             post.push(activate(mlp.activation(), spec, &z, wo, n));
         }
         pre.push(z);
     }
     Tape { n, c, post, pre }
+}
+
+/// The first affine layer, `Z = W A₀ + b`, written out for the known shape of the input jet
+/// `A₀` (see [`input_jet`]): value columns `W x_p + b`, first-order columns of a direction `v`
+/// the same column `W v` for every point, higher orders zero. With a 2-wide input a general
+/// matrix product is mostly overhead; this is a few loops over the output neurons, compiled
+/// for the widest SIMD the CPU has. `w` is row-major `wo × d`.
+fn first_layer(
+    w: &[f64],
+    b: &[f64],
+    spec: &JetSpec,
+    points: &[f64],
+    wo: usize,
+    n: usize,
+) -> Vec<f64> {
+    struct Op<'a>(&'a [f64], &'a [f64], &'a JetSpec, &'a [f64], usize, usize);
+    impl pulp::WithSimd for Op<'_> {
+        type Output = Vec<f64>;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
+            let Op(w, b, spec, points, wo, n) = self;
+            let d = spec.dim();
+            let wt = columns(w, wo, d);
+            let mut z = scratch(wo * spec.components() * n);
+            for (zp, x) in z[..wo * n].chunks_exact_mut(wo).zip(points.chunks_exact(d)) {
+                zp.copy_from_slice(b);
+                for (col, xi) in wt.chunks_exact(wo).zip(x) {
+                    for (z, w) in zp.iter_mut().zip(col) {
+                        *z += w * xi;
+                    }
+                }
+            }
+            for (k, dir) in spec.directions().iter().enumerate() {
+                let c1 = spec.component(k, 1);
+                let mut wv = vec![0.0; wo];
+                for (col, v) in wt.chunks_exact(wo).zip(&dir.vector) {
+                    for (z, w) in wv.iter_mut().zip(col) {
+                        *z += w * v;
+                    }
+                }
+                let block = &mut z[wo * c1 * n..wo * (c1 + 1) * n];
+                block
+                    .chunks_exact_mut(wo)
+                    .for_each(|zp| zp.copy_from_slice(&wv));
+                z[wo * (c1 + 1) * n..wo * (c1 + dir.order) * n].fill(0.0);
+            }
+            z
+        }
+    }
+    pulp::Arch::new().dispatch(Op(w, b, spec, points, wo, n))
+}
+
+/// `W`'s columns, each contiguous: `d × wo`.
+fn columns(w: &[f64], wo: usize, d: usize) -> Vec<f64> {
+    let mut wt = vec![0.0; d * wo];
+    for o in 0..wo {
+        for i in 0..d {
+            wt[i * wo + o] = w[o * d + i];
+        }
+    }
+    wt
+}
+
+/// The weight gradient of [`first_layer`], `dW += Z̄ A₀ᵀ`, from the same structure: the value
+/// columns contribute `Σ_p z̄_p x_pᵀ`, a direction `v` contributes `(Σ_p z̄_p) vᵀ` through its
+/// first-order columns, higher orders nothing. `gw` is row-major `wo × d`.
+fn first_layer_weight_adjoint(
+    gw: &mut [f64],
+    zbar: &[f64],
+    spec: &JetSpec,
+    points: &[f64],
+    wo: usize,
+    n: usize,
+) {
+    struct Op<'a>(
+        &'a mut [f64],
+        &'a [f64],
+        &'a JetSpec,
+        &'a [f64],
+        usize,
+        usize,
+    );
+    impl pulp::WithSimd for Op<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) {
+            let Op(gw, zbar, spec, points, wo, n) = self;
+            let d = spec.dim();
+            // Accumulated transposed (`d × wo`), so that the inner loops run along the neurons.
+            let mut acc = vec![0.0; d * wo];
+            for (zp, x) in zbar[..wo * n].chunks_exact(wo).zip(points.chunks_exact(d)) {
+                for (col, xi) in acc.chunks_exact_mut(wo).zip(x) {
+                    for (a, z) in col.iter_mut().zip(zp) {
+                        *a += z * xi;
+                    }
+                }
+            }
+            let mut sum = vec![0.0; wo];
+            for (k, dir) in spec.directions().iter().enumerate() {
+                let c1 = spec.component(k, 1);
+                sum.fill(0.0);
+                for zp in zbar[wo * c1 * n..wo * (c1 + 1) * n].chunks_exact(wo) {
+                    add_into(&mut sum, zp);
+                }
+                for (col, v) in acc.chunks_exact_mut(wo).zip(&dir.vector) {
+                    for (a, s) in col.iter_mut().zip(&sum) {
+                        *a += s * v;
+                    }
+                }
+            }
+            for o in 0..wo {
+                for i in 0..d {
+                    gw[o * d + i] += acc[i * wo + o];
+                }
+            }
+        }
+    }
+    pulp::Arch::new().dispatch(Op(gw, zbar, spec, points, wo, n))
 }
 
 /// Adds the bias block `b` to the value columns of the `w × (C·n)` matrix `z` (derivatives of
@@ -462,7 +585,10 @@ pub fn backward(
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
         // dW += Z̄ Aᵀ  (written into the row-major weight gradient)
-        {
+        if k == 0 {
+            let points = &tape.post[0][..mlp.input_dim() * n];
+            first_layer_weight_adjoint(&mut grad[wr.clone()], &zbar, spec, points, wo, n);
+        } else {
             let gw = MatMut::from_row_major_slice_mut(&mut grad[wr.clone()], wo, wi);
             matmul(
                 gw,

@@ -5,7 +5,7 @@
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// Maximum number of jet entries a residual can depend on.
-pub const MAX_ENTRIES: usize = 24;
+pub const MAX_ENTRIES: usize = 16;
 
 /// A number `v + Σ_k g_k ε_k + δ (t + Σ_k ġ_k ε_k)` (`ε_k ε_l = δ² = 0`): its value, its
 /// gradient with respect to the jet entries, and the derivatives of both along a direction
@@ -14,16 +14,27 @@ pub const MAX_ENTRIES: usize = 24;
 /// In training `J̇ = 0` and only `v`, `g` matter. For a Hessian-vector product the jet entries
 /// are seeded with the tangent `J̇` of the network output; then `t = ∇r·J̇` and
 /// `ġ = ∇²r J̇`, exactly, for any residual `r` built from these operations.
-#[derive(Debug, Clone, Copy, PartialEq)]
+///
+/// Only the first `len` entries of `g` and `ġ` can be non-zero (`len` = one past the highest
+/// jet entry involved), so arithmetic costs what the residual uses, not [`MAX_ENTRIES`].
+#[derive(Debug, Clone, Copy)]
 pub struct Dual {
     /// The value.
     pub v: f64,
-    /// ∂value/∂(jet entry k).
-    pub g: [f64; MAX_ENTRIES],
     /// The derivative of the value along the jet direction `J̇`.
     pub t: f64,
-    /// The derivative of `g` along `J̇`: row `k` of the residual's Hessian times `J̇`.
-    pub gt: [f64; MAX_ENTRIES],
+    /// ∂value/∂(jet entry k); zero from `len` on.
+    g: [f64; MAX_ENTRIES],
+    /// The derivative of `g` along `J̇`: row `k` of the residual's Hessian times `J̇`; zero
+    /// from `len` on.
+    gt: [f64; MAX_ENTRIES],
+    len: usize,
+}
+
+impl PartialEq for Dual {
+    fn eq(&self, o: &Self) -> bool {
+        self.v == o.v && self.t == o.t && self.g == o.g && self.gt == o.gt
+    }
 }
 
 impl Dual {
@@ -31,16 +42,19 @@ impl Dual {
     pub fn constant(v: f64) -> Self {
         Self {
             v,
-            g: [0.0; MAX_ENTRIES],
             t: 0.0,
+            g: [0.0; MAX_ENTRIES],
             gt: [0.0; MAX_ENTRIES],
+            len: 0,
         }
     }
 
-    /// Jet entry `k` with value `v` (gradient `e_k`).
+    /// Jet entry `k` with value `v` (gradient `e_k`); `k < MAX_ENTRIES` (a [`Pde`](super::Pde)
+    /// checks that its jet fits).
     pub fn variable(v: f64, k: usize) -> Self {
         let mut d = Self::constant(v);
         d.g[k] = 1.0;
+        d.len = k + 1;
         d
     }
 
@@ -56,11 +70,22 @@ impl Dual {
         self.v
     }
 
+    /// ∂value/∂(jet entry k), for every entry.
+    pub fn g(&self) -> &[f64; MAX_ENTRIES] {
+        &self.g
+    }
+
+    /// The derivative of [`g`](Self::g) along the jet direction `J̇`: `∇²r J̇` for a residual.
+    pub fn gt(&self) -> &[f64; MAX_ENTRIES] {
+        &self.gt
+    }
+
     /// `f(self)` given `f`, `f′` and `f″` at `self.v`.
     fn chain(self, v: f64, dv: f64, d2v: f64) -> Self {
         let mut out = Self::constant(v);
         out.t = dv * self.t;
-        for k in 0..MAX_ENTRIES {
+        out.len = self.len;
+        for k in 0..self.len {
             out.g[k] = dv * self.g[k];
             out.gt[k] = d2v * self.t * self.g[k] + dv * self.gt[k];
         }
@@ -138,7 +163,8 @@ impl Add for Dual {
     fn add(mut self, o: Dual) -> Dual {
         self.v += o.v;
         self.t += o.t;
-        for k in 0..MAX_ENTRIES {
+        self.len = self.len.max(o.len);
+        for k in 0..o.len {
             self.g[k] += o.g[k];
             self.gt[k] += o.gt[k];
         }
@@ -158,7 +184,8 @@ impl Mul for Dual {
     fn mul(self, o: Dual) -> Dual {
         let mut out = Dual::constant(self.v * o.v);
         out.t = self.t * o.v + self.v * o.t;
-        for k in 0..MAX_ENTRIES {
+        out.len = self.len.max(o.len);
+        for k in 0..out.len {
             out.g[k] = self.g[k] * o.v + self.v * o.g[k];
             out.gt[k] = self.gt[k] * o.v + self.g[k] * o.t + self.t * o.g[k] + self.v * o.gt[k];
         }
@@ -173,7 +200,8 @@ impl Div for Dual {
         let mut out = Dual::constant(self.v * inv);
         let q = out.v;
         out.t = (self.t - q * o.t) * inv;
-        for k in 0..MAX_ENTRIES {
+        out.len = self.len.max(o.len);
+        for k in 0..out.len {
             out.g[k] = (self.g[k] - q * o.g[k]) * inv;
             out.gt[k] = (self.gt[k] - out.t * o.g[k] - q * o.gt[k] - out.g[k] * o.t) * inv;
         }
@@ -186,7 +214,7 @@ impl Neg for Dual {
     fn neg(mut self) -> Dual {
         self.v = -self.v;
         self.t = -self.t;
-        for k in 0..MAX_ENTRIES {
+        for k in 0..self.len {
             self.g[k] = -self.g[k];
             self.gt[k] = -self.gt[k];
         }

@@ -94,8 +94,8 @@ impl Pinn {
                             }
                         }
                         for c in 0..adj.len() {
-                            adj[c] = 2.0 * s * r.v * r.g[c];
-                            adjd[c] = 2.0 * s * (r.t * r.g[c] + r.v * r.gt[c]);
+                            adj[c] = 2.0 * s * r.v * r.g()[c];
+                            adjd[c] = 2.0 * s * (r.t * r.g()[c] + r.v * r.gt()[c]);
                         }
                         s * r.v * r.v
                     },

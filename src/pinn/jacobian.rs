@@ -83,7 +83,7 @@ impl Pinn {
                                 x,
                                 |_, jet, adj| {
                                     let r = self.pde.residual(x, jet);
-                                    for (a, g) in adj.iter_mut().zip(&r.g) {
+                                    for (a, g) in adj.iter_mut().zip(r.g()) {
                                         *a = s * g;
                                     }
                                     if let Ok(mut v) = cell.lock() {

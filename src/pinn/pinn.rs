@@ -389,7 +389,7 @@ impl Pinn {
                                 b.get_or_insert((i, r.v));
                             }
                         }
-                        for (a, g) in adj.iter_mut().zip(&r.g) {
+                        for (a, g) in adj.iter_mut().zip(r.g()) {
                             *a = 2.0 * s * r.v * g;
                         }
                         s * r.v * r.v
