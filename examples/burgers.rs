@@ -30,6 +30,12 @@ struct Args {
     /// Initial-condition points.
     #[arg(long, default_value_t = 160)]
     initial: usize,
+    /// Weight of the boundary loss term.
+    #[arg(long, default_value_t = 1.0)]
+    boundary_weight: f64,
+    /// Weight of the initial-condition loss term (its misfit shows at every later time).
+    #[arg(long, default_value_t = 1.0)]
+    initial_weight: f64,
     /// Point sampler: uniform, lhs or halton (DeepXDE's default is the related Hammersley set).
     #[arg(long, default_value = "halton")]
     sampler: String,
@@ -84,6 +90,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         interior: a.interior,
         boundary: a.boundary,
         initial: a.initial,
+        boundary_weight: a.boundary_weight,
+        initial_weight: a.initial_weight,
         sampler: a.sampler.parse()?,
         seed: a.seed,
         resample_every: (a.resample_every > 0).then_some(a.resample_every),

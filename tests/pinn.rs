@@ -434,3 +434,39 @@ fn curvature_observer_values_match_dense_spectra() {
     // The Hessian and its Gauss-Newton part differ by the residual curvature.
     assert!((top - gn[p - 1]).abs() > 1e-6 * top);
 }
+
+#[test]
+fn burgers_term_weights_scale_their_terms_and_are_validated() {
+    use ravine::pinn::BurgersSetup;
+    let base = BurgersSetup {
+        widths: vec![2, 8, 8, 1],
+        interior: 200,
+        boundary: 40,
+        initial: 50,
+        ..BurgersSetup::default()
+    };
+    let weighted = BurgersSetup {
+        boundary_weight: 7.0,
+        initial_weight: 30.0,
+        ..base.clone()
+    };
+    let (p1, p2) = (base.build().unwrap(), weighted.build().unwrap());
+    let x = p1.mlp().init(3);
+    let (mut g1, mut g2) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+    let (mut c1, mut c2) = (vec![0.0; 3], vec![0.0; 3]);
+    let l1 = p1.evaluate(&x, &mut g1, &mut c1).unwrap();
+    let l2 = p2.evaluate(&x, &mut g2, &mut c2).unwrap();
+    assert_eq!(p1.component_names(), ["pde", "boundary", "initial"]);
+    assert!(c1.iter().all(|&c| c > 1e-6), "{c1:?}");
+    assert_eq!(c2[0], c1[0]);
+    assert!((c2[1] - 7.0 * c1[1]).abs() <= 1e-14 * c2[1]);
+    assert!((c2[2] - 30.0 * c1[2]).abs() <= 1e-14 * c2[2]);
+    assert!((l2 - (c1[0] + 7.0 * c1[1] + 30.0 * c1[2])).abs() <= 1e-13 * l2);
+    assert!(l2 > l1);
+    let bad = BurgersSetup {
+        initial_weight: -1.0,
+        ..base
+    };
+    let e = bad.build().unwrap_err();
+    assert!(e.to_string().contains("weight"), "{e}");
+}

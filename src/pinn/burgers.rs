@@ -20,6 +20,12 @@ pub struct BurgersSetup {
     pub boundary: usize,
     /// Initial points (default 160).
     pub initial: usize,
+    /// Weight of the boundary term (default 1).
+    pub boundary_weight: f64,
+    /// Weight of the initial-condition term (default 1). The initial condition is what the
+    /// solution carries forward in time: a misfit there shows at every later time, so accurate
+    /// runs weight it up.
+    pub initial_weight: f64,
     /// Point sampler (default Halton: low-discrepancy, like DeepXDE's default Hammersley).
     pub sampler: Sampler,
     /// Seed of the points and of the network's initialisation (default 0).
@@ -36,6 +42,8 @@ impl Default for BurgersSetup {
             interior: 2540,
             boundary: 80,
             initial: 160,
+            boundary_weight: 1.0,
+            initial_weight: 1.0,
             sampler: Sampler::Halton,
             seed: 0,
             resample_every: None,
@@ -60,10 +68,14 @@ impl BurgersSetup {
             .interior(self.interior)
             .sampler(self.sampler)
             .seed(self.seed)
-            .condition(Condition::dirichlet("boundary", self.boundary, |_| 0.0))
-            .condition(Condition::initial("initial", self.initial, move |x| {
-                -(pi * x[0]).sin()
-            }));
+            .condition(
+                Condition::dirichlet("boundary", self.boundary, |_| 0.0)
+                    .weight(self.boundary_weight)?,
+            )
+            .condition(
+                Condition::initial("initial", self.initial, move |x| -(pi * x[0]).sin())
+                    .weight(self.initial_weight)?,
+            );
         if let Some(k) = self.resample_every {
             b = b.resample_every(k)?;
         }
