@@ -29,9 +29,9 @@ pub struct JetSpec {
     dim: usize,
     directions: Vec<Direction>,
     mixed: Vec<(usize, usize)>,
-    /// `pure[i][n]`: the component of `∂ⁿu/∂x_iⁿ`, or `usize::MAX` (derived from
-    /// `directions`, so that residuals look entries up without a search).
-    pure: Vec<[usize; MAX_ORDER + 1]>,
+    /// `pure[i][n]`: the component of `∂ⁿu/∂x_iⁿ`, if carried (derived from `directions`, so
+    /// that residuals look entries up without a search).
+    pure: Vec<[Option<usize>; MAX_ORDER + 1]>,
 }
 
 impl JetSpec {
@@ -66,16 +66,7 @@ impl JetSpec {
     /// Recomputes the pure-derivative table from the directions.
     fn reindexed(mut self) -> Self {
         self.pure = (0..self.dim)
-            .map(|i| {
-                let mut row = [usize::MAX; MAX_ORDER + 1];
-                row[0] = 0;
-                for (n, r) in row.iter_mut().enumerate().skip(1) {
-                    if let Some(c) = self.search_pure(i, n) {
-                        *r = c;
-                    }
-                }
-                row
-            })
+            .map(|i| std::array::from_fn(|n| self.search_pure(i, n)))
             .collect();
         self
     }
@@ -165,23 +156,17 @@ impl JetSpec {
     pub fn pure_component(&self, input: usize, order: usize) -> Option<usize> {
         self.pure
             .get(input)
-            .and_then(|row| row.get(order))
-            .copied()
-            .filter(|&c| c != usize::MAX)
+            .and_then(|row| row.get(order).copied().flatten())
     }
 
     fn search_pure(&self, input: usize, order: usize) -> Option<usize> {
         if order == 0 {
             return Some(0);
         }
-        let is_unit = |v: &[f64]| {
-            v.iter()
-                .enumerate()
-                .all(|(k, &x)| x == if k == input { 1.0 } else { 0.0 })
-        };
+        let target = unit(self.dim, input);
         self.directions
             .iter()
-            .position(|d| is_unit(&d.vector) && d.order >= order)
+            .position(|d| d.vector == target && d.order >= order)
             .map(|d| self.component(d, order))
     }
 
@@ -191,6 +176,7 @@ impl JetSpec {
         if !self.mixed.contains(&(i, j)) {
             return None;
         }
+        // Compared in place: `Jet::dij` calls this for every point's residual.
         let is_pair = |v: &[f64]| {
             v.iter()
                 .enumerate()
