@@ -36,6 +36,10 @@ struct Args {
     /// Weight of the initial-condition loss term (its misfit shows at every later time).
     #[arg(long, default_value_t = 1.0)]
     initial_weight: f64,
+    /// Impose the initial and boundary conditions exactly, u = -sin(pi x) + t(1-x^2) N(x,t):
+    /// the loss is the PDE residual alone (--boundary, --initial and their weights unused).
+    #[arg(long)]
+    hard: bool,
     /// Point sampler: uniform, lhs or halton (DeepXDE's default is the related Hammersley set).
     #[arg(long, default_value = "halton")]
     sampler: String,
@@ -92,6 +96,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         initial: a.initial,
         boundary_weight: a.boundary_weight,
         initial_weight: a.initial_weight,
+        hard_constraints: a.hard,
         sampler: a.sampler.parse()?,
         seed: a.seed,
         resample_every: (a.resample_every > 0).then_some(a.resample_every),

@@ -2,7 +2,7 @@
 //! validation, and bad input as typed errors.
 
 use ravine::nn::{Activation, JetSpec, Mlp};
-use ravine::pinn::{Condition, Pde, Pinn, Sampler, SpaceTime};
+use ravine::pinn::{Condition, OutputTransform, Pde, Pinn, Sampler, SpaceTime};
 use ravine::{Error, Problem};
 
 fn burgers() -> Pde {
@@ -16,6 +16,34 @@ fn burgers() -> Pde {
 }
 
 fn small_pinn(periodic: bool) -> Pinn {
+    small_pinn_with(periodic, None)
+}
+
+/// Every term kind, plain and through a hard-constraint transform (which then also shapes the
+/// initial and periodic terms: a transform need not meet every condition).
+fn cases() -> Vec<(&'static str, Pinn)> {
+    let generic = || {
+        OutputTransform::new(
+            "generic",
+            |x| 0.3 * x[0].cos() + x[0] * x[1],
+            |x| (0.5 * x[1]).exp() * (1.0 + x[0] * x[0]) - 0.2 * (x[0] - x[1]).tanh(),
+        )
+    };
+    vec![
+        ("dirichlet", small_pinn(false)),
+        ("periodic", small_pinn(true)),
+        (
+            "transformed dirichlet",
+            small_pinn_with(false, Some(generic())),
+        ),
+        (
+            "transformed periodic",
+            small_pinn_with(true, Some(generic())),
+        ),
+    ]
+}
+
+fn small_pinn_with(periodic: bool, transform: Option<OutputTransform>) -> Pinn {
     let mlp = Mlp::new(&[2, 6, 5, 1], Activation::Tanh).unwrap();
     let domain = SpaceTime::interval((-1.0, 1.0), (0.0, 1.0)).unwrap();
     let mut b = Pinn::builder(mlp, domain, burgers())
@@ -32,13 +60,15 @@ fn small_pinn(periodic: bool) -> Pinn {
     } else {
         b.condition(Condition::dirichlet("bc", 30, |_| 0.0))
     };
+    if let Some(t) = transform {
+        b = b.output_transform(t);
+    }
     b.build().unwrap()
 }
 
 #[test]
 fn pinn_gradient_matches_finite_differences() {
-    for periodic in [false, true] {
-        let pinn = small_pinn(periodic);
+    for (periodic, pinn) in cases() {
         let mut x = pinn.mlp().init(1);
         for (i, v) in x.iter_mut().enumerate() {
             *v += 0.05 * ((i * 7 % 11) as f64 - 5.0) / 5.0;
@@ -59,7 +89,7 @@ fn pinn_gradient_matches_finite_differences() {
             let err = (fd - g[i]).abs() / g[i].abs().max(1e-2);
             worst = worst.max(err);
         }
-        println!("periodic {periodic}: worst relative gradient error {worst:e}");
+        println!("{periodic}: worst relative gradient error {worst:e}");
         assert!(worst < 1e-6, "{worst}");
     }
 }
@@ -198,8 +228,7 @@ fn between_stages_hook_runs_once_between_two_stages() {
 #[test]
 fn residual_jacobian_reproduces_loss_gradient_and_directional_derivatives() {
     use ravine::diagnostics::{dense_spectrum, lanczos, GaussNewton, LanczosSettings, Operator};
-    for periodic in [false, true] {
-        let pinn = small_pinn(periodic);
+    for (periodic, pinn) in cases() {
         let theta = pinn.mlp().init(5);
         let jac = pinn.residual_jacobian(&theta).unwrap();
         let p = theta.len();
@@ -241,7 +270,7 @@ fn residual_jacobian_reproduces_loss_gradient_and_directional_derivatives() {
         }
         assert!(
             worst < 1e-6,
-            "periodic {periodic}: worst relative J v error {worst:e}"
+            "{periodic}: worst relative J v error {worst:e}"
         );
         // Gauss-Newton: the whole is the sum of the terms, and Lanczos agrees with dense.
         let gn = GaussNewton::new(&jac);
@@ -291,8 +320,7 @@ fn exact_hessian_products_match_differences_and_split_by_term() {
         dense_spectrum, lanczos, End, FiniteDifferenceHessian, LanczosSettings, Operator,
         PinnHessian,
     };
-    for periodic in [false, true] {
-        let pinn = small_pinn(periodic);
+    for (periodic, pinn) in cases() {
         let theta = pinn.mlp().init(5);
         let p = theta.len();
         let exact = PinnHessian::new(&pinn, &theta).unwrap();
@@ -324,10 +352,7 @@ fn exact_hessian_products_match_differences_and_split_by_term() {
                 .zip(&sum)
                 .all(|(a, b)| (a - b).abs() < 1e-12 * scale));
         }
-        assert!(
-            worst < 1e-6,
-            "periodic {periodic}: exact vs differences {worst:e}"
-        );
+        assert!(worst < 1e-6, "{periodic}: exact vs differences {worst:e}");
         // Assembled column by column, the exact Hessian is symmetric to rounding; it is
         // indefinite (the residual curvature), and Lanczos finds both ends of the dense
         // spectrum.
@@ -346,7 +371,7 @@ fn exact_hessian_products_match_differences_and_split_by_term() {
             });
         assert!(asym < 1e-12 * big, "asymmetry {asym:e} of {big:e}");
         println!(
-            "periodic {periodic}: exact vs differences {worst:e}, asymmetry {:e}",
+            "{periodic}: exact vs differences {worst:e}, asymmetry {:e}",
             asym / big
         );
         let ev = dense_spectrum(&exact).unwrap();
@@ -469,4 +494,77 @@ fn burgers_term_weights_scale_their_terms_and_are_validated() {
     };
     let e = bad.build().unwrap_err();
     assert!(e.to_string().contains("weight"), "{e}");
+}
+
+#[test]
+fn burgers_hard_constraints_hold_exactly_and_the_residual_matches_differences_of_u() {
+    use ravine::pinn::BurgersSetup;
+    let pi = std::f64::consts::PI;
+    let nu = 0.01 / pi;
+    let setup = BurgersSetup {
+        widths: vec![2, 8, 8, 1],
+        interior: 200,
+        hard_constraints: true,
+        ..BurgersSetup::default()
+    };
+    let pinn = setup.build().unwrap();
+    assert_eq!(pinn.component_names(), ["pde"]);
+    let theta = pinn.mlp().init(4);
+    // u(0, x) = −sin(πx) and u(t, ±1) = 0 for any parameters.
+    let xs: Vec<f64> = (0..21).map(|i| -1.0 + 0.1 * i as f64).collect();
+    let initial: Vec<f64> = xs.iter().flat_map(|&x| [x, 0.0]).collect();
+    for (u, x) in pinn.predict(&theta, &initial).iter().zip(&xs) {
+        assert!((u + (pi * x).sin()).abs() < 1e-15, "u(0, {x}) = {u}");
+    }
+    let walls: Vec<f64> = (0..11)
+        .flat_map(|i| [[-1.0, 0.1 * i as f64], [1.0, 0.1 * i as f64]])
+        .flatten()
+        .collect();
+    assert!(pinn.predict(&theta, &walls).iter().all(|u| u.abs() < 1e-15));
+    // The residual of u = g + hN (Leibniz jets) against differences of the predicted u.
+    let pts = [-0.7, 0.3, 0.1, 0.55, 0.8, 0.9];
+    let r = pinn.residuals(&theta, &pts);
+    for (p, x) in pts.chunks(2).enumerate() {
+        let u = |dx: f64, dt: f64| pinn.predict(&theta, &[x[0] + dx, x[1] + dt])[0];
+        let residual = |h: f64| {
+            let ut = (u(0.0, h) - u(0.0, -h)) / (2.0 * h);
+            let ux = (u(h, 0.0) - u(-h, 0.0)) / (2.0 * h);
+            let uxx = (u(h, 0.0) - 2.0 * u(0.0, 0.0) + u(-h, 0.0)) / (h * h);
+            ut + u(0.0, 0.0) * ux - nu * uxx
+        };
+        // Richardson: the central differences are second order in h.
+        let fd = (4.0 * residual(1e-3) - residual(2e-3)) / 3.0;
+        assert!(
+            (r[p] - fd).abs() < 1e-8 * r[p].abs().max(1.0),
+            "point {p}: {} vs {fd}",
+            r[p]
+        );
+    }
+    // Gradient of the residual-only loss against central differences.
+    let mut g = vec![0.0; theta.len()];
+    let mut comps = vec![0.0; 1];
+    pinn.evaluate(&theta, &mut g, &mut comps).unwrap();
+    let mut worst: f64 = 0.0;
+    for i in 0..theta.len() {
+        let (mut a, mut b) = (theta.clone(), theta.clone());
+        a[i] += 1e-6;
+        b[i] -= 1e-6;
+        let fd = (pinn.loss(&a).unwrap() - pinn.loss(&b).unwrap()) / 2e-6;
+        worst = worst.max((fd - g[i]).abs() / g[i].abs().max(1e-2));
+    }
+    println!("hard-constrained Burgers: worst relative gradient error {worst:e}");
+    assert!(worst < 1e-6, "{worst}");
+}
+
+#[test]
+fn a_transform_that_is_not_finite_is_a_typed_error() {
+    let mlp = Mlp::new(&[2, 4, 1], Activation::Tanh).unwrap();
+    let domain = SpaceTime::interval((-1.0, 1.0), (0.0, 1.0)).unwrap();
+    let bad = OutputTransform::new("log", |x| (x[1] - 0.5).exp(), |x| (x[0] * 0.0).exp() / 0.0);
+    let e = Pinn::builder(mlp, domain, burgers())
+        .interior(20)
+        .output_transform(bad)
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("log: not finite"), "{e}");
 }

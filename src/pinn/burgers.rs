@@ -1,7 +1,7 @@
 //! The viscous Burgers benchmark, end to end: problem setup and error against the Cole-Hopf
 //! reference.
 
-use super::{Condition, Pde, Pinn, Sampler, SpaceTime};
+use super::{Condition, OutputTransform, Pde, Pinn, Sampler, SpaceTime};
 use crate::error::Result;
 use crate::nn::{Activation, JetSpec, Mlp};
 use crate::reference::BurgersColeHopf;
@@ -26,6 +26,10 @@ pub struct BurgersSetup {
     /// solution carries forward in time: a misfit there shows at every later time, so accurate
     /// runs weight it up.
     pub initial_weight: f64,
+    /// Impose the initial and boundary conditions exactly (default false): the solution is
+    /// `u = −sin(πx) + t(1 − x²)·N(x, t)` ([`OutputTransform`]) and the loss is the PDE
+    /// residual alone; `boundary`, `initial` and their weights are then unused.
+    pub hard_constraints: bool,
     /// Point sampler (default Halton: low-discrepancy, like DeepXDE's default Hammersley).
     pub sampler: Sampler,
     /// Seed of the points and of the network's initialisation (default 0).
@@ -44,6 +48,7 @@ impl Default for BurgersSetup {
             initial: 160,
             boundary_weight: 1.0,
             initial_weight: 1.0,
+            hard_constraints: false,
             sampler: Sampler::Halton,
             seed: 0,
             resample_every: None,
@@ -58,6 +63,17 @@ pub fn burgers_pde(nu: f64) -> Result<Pde> {
     })
 }
 
+/// `u = −sin(πx) + t(1 − x²)·N(x, t)`: meets `u(0, x) = −sin(πx)` and `u(t, ±1) = 0` for
+/// every network `N` (x is input 0, t input 1).
+pub fn burgers_hard_constraints() -> OutputTransform {
+    let pi = std::f64::consts::PI;
+    OutputTransform::new(
+        "burgers",
+        move |x| -(x[0] * pi).sin(),
+        |x| x[1] * (1.0 - x[0] * x[0]),
+    )
+}
+
 impl BurgersSetup {
     /// The PINN problem.
     pub fn build(&self) -> Result<Pinn> {
@@ -67,15 +83,19 @@ impl BurgersSetup {
         let mut b = Pinn::builder(mlp, domain, burgers_pde(BurgersColeHopf::NU)?)
             .interior(self.interior)
             .sampler(self.sampler)
-            .seed(self.seed)
-            .condition(
+            .seed(self.seed);
+        b = if self.hard_constraints {
+            b.output_transform(burgers_hard_constraints())
+        } else {
+            b.condition(
                 Condition::dirichlet("boundary", self.boundary, |_| 0.0)
                     .weight(self.boundary_weight)?,
             )
             .condition(
                 Condition::initial("initial", self.initial, move |x| -(pi * x[0]).sin())
                     .weight(self.initial_weight)?,
-            );
+            )
+        };
         if let Some(k) = self.resample_every {
             b = b.resample_every(k)?;
         }

@@ -3,6 +3,7 @@
 use std::sync::Mutex;
 
 use super::pinn::{Pinn, Term, TermKind};
+use super::MAX_ENTRIES;
 use crate::error::{Error, Result};
 use crate::nn::{loss_gradient_hvp, predict_tangent, JetSpec};
 
@@ -70,6 +71,30 @@ impl Pinn {
         Ok(())
     }
 
+    /// The jets of `u` at `points` and their tangents along `direction` (through the output
+    /// transform, if any: `g + M N` and `M Ṅ`).
+    fn predict_jets_tangent(
+        &self,
+        params: &[f64],
+        direction: &[f64],
+        spec: &JetSpec,
+        points: &[f64],
+    ) -> (Vec<f64>, Vec<f64>) {
+        let (mut jets, mut tangents) = predict_tangent(&self.mlp, params, direction, spec, points);
+        if let Some(tr) = &self.transform {
+            let (c, d) = (spec.components(), self.domain.dim());
+            let mut n = [0.0; MAX_ENTRIES];
+            for (p, x) in points.chunks(d).enumerate() {
+                let map = tr.jet_map(spec, x);
+                n[..c].copy_from_slice(&jets[p * c..(p + 1) * c]);
+                map.forward(&n, &mut jets[p * c..(p + 1) * c], true);
+                n[..c].copy_from_slice(&tangents[p * c..(p + 1) * c]);
+                map.forward(&n, &mut tangents[p * c..(p + 1) * c], false);
+            }
+        }
+        (jets, tangents)
+    }
+
     /// Adds `H_t u` of term `t` into `hv`; returns the term's loss.
     fn term_hvp(&self, t: &Term, params: &[f64], u: &[f64], hv: &mut [f64]) -> Result<f64> {
         let d = self.domain.dim();
@@ -85,20 +110,24 @@ impl Pinn {
                     u,
                     self.pde.spec(),
                     &t.points,
-                    |i, jet, jd, adj, adjd| {
-                        let x = &t.points[i * d..(i + 1) * d];
-                        let r = self.pde.residual_with_tangent(x, jet, jd);
-                        if !r.v.is_finite() {
-                            if let Ok(mut b) = bad.lock() {
-                                b.get_or_insert((i, r.v));
+                    self.through_output_tangent(
+                        self.pde.spec(),
+                        &t.points,
+                        |i, jet, jd, adj, adjd| {
+                            let x = &t.points[i * d..(i + 1) * d];
+                            let r = self.pde.residual_with_tangent(x, jet, jd);
+                            if !r.v.is_finite() {
+                                if let Ok(mut b) = bad.lock() {
+                                    b.get_or_insert((i, r.v));
+                                }
                             }
-                        }
-                        for c in 0..adj.len() {
-                            adj[c] = 2.0 * s * r.v * r.g()[c];
-                            adjd[c] = 2.0 * s * (r.t * r.g()[c] + r.v * r.gt()[c]);
-                        }
-                        s * r.v * r.v
-                    },
+                            for c in 0..adj.len() {
+                                adj[c] = 2.0 * s * r.v * r.g()[c];
+                                adjd[c] = 2.0 * s * (r.t * r.g()[c] + r.v * r.gt()[c]);
+                            }
+                            s * r.v * r.v
+                        },
+                    ),
                     &mut grad,
                     hv,
                 );
@@ -111,12 +140,12 @@ impl Pinn {
                 u,
                 &self.values,
                 &t.points,
-                |i, jet, jd, adj, adjd| {
+                self.through_output_tangent(&self.values, &t.points, |i, jet, jd, adj, adjd| {
                     let r = jet[0] - targets[i];
                     adj[0] = 2.0 * s * r;
                     adjd[0] = 2.0 * s * jd[0];
                     s * r * r
-                },
+                }),
                 &mut grad,
                 hv,
             )),
@@ -126,8 +155,8 @@ impl Pinn {
                 let spec = JetSpec::new(d);
                 let c = spec.components();
                 let dc = spec.pure_component(*input, 1).unwrap_or(0);
-                let (l, ld) = predict_tangent(&self.mlp, params, u, &spec, &t.points);
-                let (r, rd) = predict_tangent(&self.mlp, params, u, &spec, partner);
+                let (l, ld) = self.predict_jets_tangent(params, u, &spec, &t.points);
+                let (r, rd) = self.predict_jets_tangent(params, u, &spec, partner);
                 let diff = |a: &[f64], b: &[f64], p: usize| {
                     [a[p * c] - b[p * c], a[p * c + dc] - b[p * c + dc]]
                 };
@@ -141,13 +170,13 @@ impl Pinn {
                         u,
                         &spec,
                         pts,
-                        |i, _, _, adj, adjd| {
+                        self.through_output_tangent(&spec, pts, |i, _, _, adj, adjd| {
                             adj[0] = sign * 2.0 * s * dv[i][0];
                             adj[dc] = sign * 2.0 * s * dv[i][1];
                             adjd[0] = sign * 2.0 * s * dd[i][0];
                             adjd[dc] = sign * 2.0 * s * dd[i][1];
                             0.0
-                        },
+                        }),
                         &mut grad,
                         hv,
                     );

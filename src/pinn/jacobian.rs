@@ -81,7 +81,7 @@ impl Pinn {
                                 params,
                                 spec,
                                 x,
-                                |_, jet, adj| {
+                                self.through_output(spec, x, |_, jet, adj| {
                                     let r = self.pde.residual(x, jet);
                                     for (a, g) in adj.iter_mut().zip(r.g()) {
                                         *a = s * g;
@@ -90,7 +90,7 @@ impl Pinn {
                                         **v = s * r.v;
                                     }
                                     0.0
-                                },
+                                }),
                                 &mut row,
                             );
                             (vec![value], row)
@@ -109,13 +109,13 @@ impl Pinn {
                                 params,
                                 &self.values,
                                 point(i),
-                                |_, jet, adj| {
+                                self.through_output(&self.values, point(i), |_, jet, adj| {
                                     adj[0] = s;
                                     if let Ok(mut v) = cell.lock() {
                                         **v = jet[0];
                                     }
                                     0.0
-                                },
+                                }),
                                 &mut row,
                             );
                         }
@@ -142,13 +142,13 @@ impl Pinn {
                                             params,
                                             spec,
                                             x,
-                                            |_, jet, adj| {
+                                            self.through_output(spec, x, |_, jet, adj| {
                                                 adj[comp] = sign * s;
                                                 if let Ok(mut c) = cell.lock() {
                                                     **c = jet[comp];
                                                 }
                                                 0.0
-                                            },
+                                            }),
                                             &mut row,
                                         );
                                     }

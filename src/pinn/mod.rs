@@ -12,8 +12,10 @@ mod pde;
 #[allow(clippy::module_inception)]
 mod pinn;
 mod sampler;
+mod series;
+mod transform;
 
-pub use burgers::{burgers_error, burgers_pde, BurgersSetup, ErrorField};
+pub use burgers::{burgers_error, burgers_hard_constraints, burgers_pde, BurgersSetup, ErrorField};
 pub use condition::{Condition, ConditionKind, TargetFn};
 pub use domain::SpaceTime;
 pub use dual::{Dual, MAX_ENTRIES};
@@ -22,3 +24,5 @@ pub use jet_view::Jet;
 pub use pde::{Pde, ResidualFn};
 pub use pinn::{Pinn, PinnBuilder};
 pub use sampler::Sampler;
+pub use series::Series;
+pub use transform::{OutputTransform, SeriesFn};

@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use super::{Condition, ConditionKind, Pde, Sampler, SpaceTime};
+use super::{Condition, ConditionKind, OutputTransform, Pde, Sampler, SpaceTime, MAX_ENTRIES};
 use crate::error::{positive, Error, Result};
 use crate::nn::{loss_and_gradient, predict, JetSpec, Mlp};
 use crate::problem::Problem;
@@ -35,6 +35,7 @@ pub struct PinnBuilder {
     sampler: Sampler,
     seed: u64,
     resample_every: Option<u64>,
+    transform: Option<OutputTransform>,
 }
 
 impl PinnBuilder {
@@ -88,6 +89,14 @@ impl PinnBuilder {
         }
         self.resample_every = Some(k);
         Ok(self)
+    }
+
+    /// Imposes conditions exactly: the solution is `u = g + h·N` instead of the network `N`
+    /// (see [`OutputTransform`]). Every loss term, prediction, Jacobian and Hessian-vector
+    /// product then sees `u`. Conditions the transform already meets need no loss term.
+    pub fn output_transform(mut self, t: OutputTransform) -> Self {
+        self.transform = Some(t);
+        self
     }
 
     /// Samples the points and checks the configuration.
@@ -192,6 +201,20 @@ impl PinnBuilder {
             }
             terms.push(term);
         }
+        if let Some(tr) = &self.transform {
+            for t in &terms {
+                match &t.kind {
+                    TermKind::Residual => tr.check(self.pde.spec(), &t.points, &t.name)?,
+                    TermKind::Value { .. } => {
+                        tr.check(&JetSpec::values_only(d), &t.points, &t.name)?
+                    }
+                    TermKind::Periodic { partner, .. } => {
+                        tr.check(&JetSpec::new(d), &t.points, &t.name)?;
+                        tr.check(&JetSpec::new(d), partner, &t.name)?;
+                    }
+                }
+            }
+        }
         Ok(Pinn {
             values: JetSpec::values_only(d),
             mlp: self.mlp,
@@ -202,6 +225,7 @@ impl PinnBuilder {
             seed: self.seed,
             resample_every: self.resample_every,
             interior: self.interior,
+            transform: self.transform,
         })
     }
 }
@@ -262,6 +286,7 @@ pub struct Pinn {
     seed: u64,
     resample_every: Option<u64>,
     interior: usize,
+    pub(super) transform: Option<OutputTransform>,
 }
 
 impl Pinn {
@@ -278,6 +303,7 @@ impl Pinn {
             sampler: Sampler::LatinHypercube,
             seed: 0,
             resample_every: None,
+            transform: None,
         }
     }
 
@@ -305,9 +331,85 @@ impl Pinn {
             .collect()
     }
 
-    /// Network output `u` at `points` (row-major, `n × dim`).
+    /// The hard-constraint transform, if any.
+    pub fn output_transform(&self) -> Option<&OutputTransform> {
+        self.transform.as_ref()
+    }
+
+    /// The solution `u` at `points` (row-major, `n × dim`): the network's output, through the
+    /// [`OutputTransform`] if there is one.
     pub fn predict(&self, params: &[f64], points: &[f64]) -> Vec<f64> {
-        predict(&self.mlp, params, &self.values, points)
+        self.predict_jets(params, &self.values, points)
+    }
+
+    /// The jets of `u` for `spec` at `points` (row-major `n × C`).
+    pub(super) fn predict_jets(&self, params: &[f64], spec: &JetSpec, points: &[f64]) -> Vec<f64> {
+        let mut jets = predict(&self.mlp, params, spec, points);
+        if let Some(tr) = &self.transform {
+            let (c, d) = (spec.components(), self.domain.dim());
+            let mut n = [0.0; MAX_ENTRIES];
+            for (x, jet) in points.chunks(d).zip(jets.chunks_mut(c)) {
+                n[..c].copy_from_slice(jet);
+                tr.jet_map(spec, x).forward(&n, jet, true);
+            }
+        }
+        jets
+    }
+
+    /// A per-point loss of `u`'s jet as one of the network's jet, for
+    /// [`loss_and_gradient`]: through the [`OutputTransform`] and back, if there is one.
+    pub(super) fn through_output<'a, F>(
+        &'a self,
+        spec: &'a JetSpec,
+        points: &'a [f64],
+        f: F,
+    ) -> impl Fn(usize, &[f64], &mut [f64]) -> f64 + Sync + 'a
+    where
+        F: Fn(usize, &[f64], &mut [f64]) -> f64 + Sync + 'a,
+    {
+        let d = self.domain.dim();
+        move |i, jet, adj| match &self.transform {
+            None => f(i, jet, adj),
+            Some(tr) => {
+                let c = spec.components();
+                let map = tr.jet_map(spec, &points[i * d..(i + 1) * d]);
+                let (mut u, mut au) = ([0.0; MAX_ENTRIES], [0.0; MAX_ENTRIES]);
+                map.forward(jet, &mut u, true);
+                let loss = f(i, &u[..c], &mut au[..c]);
+                map.backward(&au, adj);
+                loss
+            }
+        }
+    }
+
+    /// As [`Pinn::through_output`] for a per-point loss with tangents (Hessian-vector
+    /// products): the tangent of `u`'s jet is `M J̇`, and both adjoints map back by `Mᵀ`.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn through_output_tangent<'a, F>(
+        &'a self,
+        spec: &'a JetSpec,
+        points: &'a [f64],
+        f: F,
+    ) -> impl Fn(usize, &[f64], &[f64], &mut [f64], &mut [f64]) -> f64 + Sync + 'a
+    where
+        F: Fn(usize, &[f64], &[f64], &mut [f64], &mut [f64]) -> f64 + Sync + 'a,
+    {
+        let d = self.domain.dim();
+        move |i, jet, jd, adj, adjd| match &self.transform {
+            None => f(i, jet, jd, adj, adjd),
+            Some(tr) => {
+                let c = spec.components();
+                let map = tr.jet_map(spec, &points[i * d..(i + 1) * d]);
+                let (mut u, mut ud) = ([0.0; MAX_ENTRIES], [0.0; MAX_ENTRIES]);
+                let (mut au, mut aud) = ([0.0; MAX_ENTRIES], [0.0; MAX_ENTRIES]);
+                map.forward(jet, &mut u, true);
+                map.forward(jd, &mut ud, false);
+                let loss = f(i, &u[..c], &ud[..c], &mut au[..c], &mut aud[..c]);
+                map.backward(&au, adj);
+                map.backward(&aud, adjd);
+                loss
+            }
+        }
     }
 
     /// The PDE residual at `points`.
@@ -315,7 +417,7 @@ impl Pinn {
         let spec = self.pde.spec();
         let c = spec.components();
         let d = self.domain.dim();
-        let jets = predict(&self.mlp, params, spec, points);
+        let jets = self.predict_jets(params, spec, points);
         (0..points.len() / d)
             .map(|p| {
                 self.pde
@@ -344,6 +446,9 @@ impl Pinn {
         }
         let d = self.domain.dim();
         let pts = self.domain.interior(candidates, Sampler::Halton, seed);
+        if let Some(tr) = &self.transform {
+            tr.check(self.pde.spec(), &pts, "refinement")?;
+        }
         let r = self.residuals(params, &pts);
         let mut order: Vec<usize> = (0..candidates).collect();
         order.sort_by(|&a, &b| r[b].abs().total_cmp(&r[a].abs()));
@@ -382,7 +487,7 @@ impl Pinn {
                     params,
                     spec,
                     &t.points,
-                    |i, jet, adj| {
+                    self.through_output(spec, &t.points, |i, jet, adj| {
                         let r = self.pde.residual(&t.points[i * d..(i + 1) * d], jet);
                         if !r.v.is_finite() && jet.iter().all(|v| v.is_finite()) {
                             if let Ok(mut b) = bad.lock() {
@@ -393,7 +498,7 @@ impl Pinn {
                             *a = 2.0 * s * r.v * g;
                         }
                         s * r.v * r.v
-                    },
+                    }),
                     grad,
                 );
                 self.residual_error(t, bad)?;
@@ -404,11 +509,11 @@ impl Pinn {
                 params,
                 &self.values,
                 &t.points,
-                |i, jet, adj| {
+                self.through_output(&self.values, &t.points, |i, jet, adj| {
                     let r = jet[0] - targets[i];
                     adj[0] = 2.0 * s * r;
                     s * r * r
-                },
+                }),
                 grad,
             )),
             TermKind::Periodic { input, partner } => {
@@ -416,8 +521,8 @@ impl Pinn {
                 // computed first, then each face is back-propagated with its sign.
                 let spec = JetSpec::new(d);
                 let c = spec.components();
-                let left = predict(&self.mlp, params, &spec, &t.points);
-                let right = predict(&self.mlp, params, &spec, partner);
+                let left = self.predict_jets(params, &spec, &t.points);
+                let right = self.predict_jets(params, &spec, partner);
                 let dc = spec.pure_component(*input, 1).unwrap_or(0);
                 let diff: Vec<[f64; 2]> = (0..n)
                     .map(|p| {
@@ -434,11 +539,11 @@ impl Pinn {
                         params,
                         &spec,
                         pts,
-                        |i, _jet, adj| {
+                        self.through_output(&spec, pts, |i, _jet, adj| {
                             adj[0] = sign * 2.0 * s * diff[i][0];
                             adj[dc] = sign * 2.0 * s * diff[i][1];
                             0.0
-                        },
+                        }),
                         grad,
                     );
                 }
