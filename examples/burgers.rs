@@ -10,7 +10,7 @@ use ravine::diagnostics::PinnCurvature;
 use ravine::io::{plot_heatmap, plot_history};
 use ravine::pinn::{burgers_error, BurgersSetup};
 use ravine::reference::BurgersColeHopf;
-use ravine::{rules, LbfgsConfig, RunFile, Runner, Stage};
+use ravine::{rules, BfgsConfig, LbfgsConfig, RunFile, Runner, Stage};
 
 #[derive(Parser, Debug)]
 #[command(about = "Viscous Burgers (nu = 0.01/pi) by a PINN, checked against Cole-Hopf")]
@@ -55,9 +55,13 @@ struct Args {
     /// Its number of steps.
     #[arg(long, default_value_t = 15000)]
     steps: u64,
-    /// L-BFGS iteration cap (0 skips L-BFGS); 15000 as in DeepXDE's setup.
+    /// Quasi-Newton iteration cap per round (0 skips the quasi-Newton stage); 15000 as in DeepXDE's setup.
     #[arg(long, default_value_t = 15000)]
     lbfgs_iters: u64,
+    /// Quasi-Newton stage: lbfgs (argmin), bfgs or ssbfgs (ravine's dense BFGS, plain or
+    /// self-scaled; p x p memory, for nets of up to a few thousand parameters).
+    #[arg(long, default_value = "lbfgs")]
+    quasi_newton: String,
     /// L-BFGS memory (stored correction pairs); 100 as scipy's `maxcor` in DeepXDE.
     #[arg(long, default_value_t = 100)]
     lbfgs_memory: usize,
@@ -113,13 +117,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if a.lbfgs_iters > 0 {
         for _ in 0..a.rounds.max(1) {
-            runner = runner.stage(Stage::lbfgs(LbfgsConfig {
-                max_iters: a.lbfgs_iters,
-                memory: a.lbfgs_memory,
-                tol_grad: 1e-10,
-                restarts: a.lbfgs_restarts,
-                ..LbfgsConfig::default()
-            }));
+            runner = runner.stage(match a.quasi_newton.as_str() {
+                "lbfgs" => Stage::lbfgs(LbfgsConfig {
+                    max_iters: a.lbfgs_iters,
+                    memory: a.lbfgs_memory,
+                    tol_grad: 1e-10,
+                    restarts: a.lbfgs_restarts,
+                    ..LbfgsConfig::default()
+                }),
+                "bfgs" | "ssbfgs" => Stage::bfgs(BfgsConfig {
+                    max_iters: a.lbfgs_iters,
+                    tol_grad: 1e-10,
+                    restarts: a.lbfgs_restarts,
+                    self_scaling: a.quasi_newton == "ssbfgs",
+                    ..BfgsConfig::default()
+                }),
+                other => return Err(format!("unknown --quasi-newton {other:?}").into()),
+            });
         }
     }
     std::fs::create_dir_all(&a.out)?;

@@ -33,6 +33,6 @@ pub use optim::{
 };
 pub use problem::{batch_rng, PlateauBasin, Problem, Quadratic, Rosenbrock};
 pub use run::{
-    AdaptiveSolver, ArgminProblem, History, Inspection, InspectionRow, Inspector, LbfgsConfig,
-    Record, RunReport, Runner, Stage, StageReport, Termination,
+    AdaptiveSolver, ArgminProblem, Bfgs, BfgsConfig, History, Inspection, InspectionRow, Inspector,
+    LbfgsConfig, Record, RunReport, Runner, Stage, StageReport, Termination,
 };

@@ -10,6 +10,7 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 
 use super::adaptive::{AdaptiveSolver, State};
+use super::bfgs::Bfgs;
 use super::bridge::ArgminProblem;
 use super::record::{History, RecordObserver, Recording};
 use crate::error::{check, positive, Error, Result};
@@ -53,6 +54,42 @@ impl Default for LbfgsConfig {
     }
 }
 
+/// Settings of ravine's dense [`Bfgs`] (optionally self-scaled) with argmin's More-Thuente
+/// line search: for problems of up to a few thousand parameters, where keeping every
+/// curvature pair beats L-BFGS's last `m` (PINNs: Urbán et al. 2025, Kiyani et al. 2025).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BfgsConfig {
+    /// Iteration cap. Default 1000.
+    pub max_iters: u64,
+    /// Stop when ‖g‖₂ < tol_grad. Default 1e-10.
+    pub tol_grad: f64,
+    /// Stop when |Δf| < tol_cost. Default 0 (off).
+    pub tol_cost: f64,
+    /// Sufficient-decrease constant c₁ of the Wolfe conditions. Default 1e-4.
+    pub c1: f64,
+    /// Curvature constant c₂ of the Wolfe conditions. Default 0.9.
+    pub c2: f64,
+    /// Oren-Luenberger self-scaling, restricted to τ ≤ 1 (see [`Bfgs`]). Default true.
+    pub self_scaling: bool,
+    /// Restarts (fresh `H`, from the last accepted point) after a line-search failure with
+    /// ‖g‖ above `tol_grad`, as long as the previous attempt lowered the loss. Default 0.
+    pub restarts: u32,
+}
+
+impl Default for BfgsConfig {
+    fn default() -> Self {
+        Self {
+            max_iters: 1000,
+            tol_grad: 1e-10,
+            tol_cost: 0.0,
+            c1: 1e-4,
+            c2: 0.9,
+            self_scaling: true,
+            restarts: 0,
+        }
+    }
+}
+
 /// One stage of a run.
 #[derive(Debug, Clone)]
 pub enum Stage {
@@ -68,6 +105,8 @@ pub enum Stage {
     },
     /// argmin's L-BFGS.
     Lbfgs(LbfgsConfig),
+    /// ravine's dense (self-scaled) BFGS.
+    Bfgs(BfgsConfig),
 }
 
 impl Stage {
@@ -85,11 +124,18 @@ impl Stage {
         Stage::Lbfgs(config)
     }
 
+    /// A dense (self-scaled) BFGS stage.
+    pub fn bfgs(config: BfgsConfig) -> Self {
+        Stage::Bfgs(config)
+    }
+
     /// The stage's solver name.
     pub fn name(&self) -> String {
         match self {
             Stage::Adaptive { optimizer, .. } => optimizer.name().to_string(),
             Stage::Lbfgs(_) => "lbfgs".to_string(),
+            Stage::Bfgs(c) if c.self_scaling => "ssbfgs".to_string(),
+            Stage::Bfgs(_) => "bfgs".to_string(),
         }
     }
 
@@ -113,6 +159,15 @@ impl Stage {
                 ("tol_cost".into(), c.tol_cost),
                 ("c1".into(), c.c1),
                 ("c2".into(), c.c2),
+                ("restarts".into(), f64::from(c.restarts)),
+            ],
+            Stage::Bfgs(c) => vec![
+                ("max_iters".into(), c.max_iters as f64),
+                ("tol_grad".into(), c.tol_grad),
+                ("tol_cost".into(), c.tol_cost),
+                ("c1".into(), c.c1),
+                ("c2".into(), c.c2),
+                ("self_scaling".into(), f64::from(u8::from(c.self_scaling))),
                 ("restarts".into(), f64::from(c.restarts)),
             ],
         }
@@ -421,6 +476,11 @@ impl Runner {
                             && grad_norm > c.tol_grad
                             && made_progress(loss, loss_before)
                     }
+                    (Stage::Bfgs(c), Termination::LineSearchFailed(_)) => {
+                        restarts < c.restarts
+                            && grad_norm > c.tol_grad
+                            && made_progress(loss, loss_before)
+                    }
                     _ => false,
                 };
                 if !retry || failure.is_some() {
@@ -574,6 +634,18 @@ fn run_stage<'a, P: Problem + ?Sized>(
             let solver = LBFGS::new(ls, c.memory)
                 .with_tolerance_grad(c.tol_grad)?
                 .with_tolerance_cost(c.tol_cost)?;
+            let res = Executor::new(problem, solver)
+                .configure(|s| s.param(x).max_iters(c.max_iters))
+                .add_observer(observer, mode)
+                .ctrlc(false)
+                .run()?;
+            let mut host = res.problem;
+            Ok((host.take_problem(), res.state, None))
+        }
+        Stage::Bfgs(c) => {
+            positive("bfgs", "c1", c.c1)?;
+            let solver = Bfgs::new(x.len(), c.c1, c.c2, c.self_scaling)?
+                .with_tolerances(c.tol_grad, c.tol_cost);
             let res = Executor::new(problem, solver)
                 .configure(|s| s.param(x).max_iters(c.max_iters))
                 .add_observer(observer, mode)

@@ -1,0 +1,285 @@
+//! [`Bfgs`]: dense BFGS on the inverse Hessian, optionally self-scaled, as an argmin solver
+//! (so it runs through the same executor, observers and line search as argmin's L-BFGS).
+
+use argmin::core::{
+    CostFunction, Error, Executor, Gradient, OptimizationResult, Problem, Solver, State as _,
+    TerminationReason, TerminationStatus, KV,
+};
+use argmin::solver::linesearch::LineSearch;
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use rayon::prelude::*;
+
+use super::adaptive::State;
+
+/// Largest dense matrix the solver agrees to hold (entries): 10⁸ f64 = 800 MB.
+pub const MAX_DENSE_ENTRIES: usize = 100_000_000;
+
+/// Dense BFGS: `x⁺ = x + α d`, `d = −H g`, `α` from the More-Thuente line search (Wolfe
+/// conditions), and the inverse-Hessian update with `s = x⁺ − x`, `y = g⁺ − g`, `ρ = 1/sᵀy`:
+///
+/// `H⁺ = (I − ρ s yᵀ) H̃ (I − ρ y sᵀ) + ρ s sᵀ`,
+///
+/// done as a rank-two correction in `O(p²)` (never a matrix product). `H₀ = I` for the first
+/// step, then `H̃ = (sᵀy / yᵀy) I` before the first update (Nocedal & Wright, eq. 6.20).
+///
+/// Self-scaling (Oren & Luenberger 1974; the restricted form of Al-Baali 1998, used for PINNs
+/// by Urbán, Stefanou & Pons 2025 and Kiyani et al. 2025): `H̃ = H / τ` with
+/// `τ = min(1, sᵀy / sᵀBs)`, where `sᵀBs = −α sᵀg` needs no `B = H⁻¹`: when the model's
+/// curvature along the step exceeds the measured one, the whole model is scaled down before
+/// the update. Plain BFGS has `H̃ = H`.
+///
+/// An update is skipped when `sᵀy ≤ 10⁻¹²·‖s‖‖y‖` (no positive curvature measured), so `H`
+/// stays positive definite. Unlike L-BFGS it keeps all curvature pairs, at `p²` memory: the
+/// constructor refuses more than [`MAX_DENSE_ENTRIES`] entries.
+#[derive(Clone)]
+pub struct Bfgs {
+    linesearch: MoreThuenteLineSearch<Vec<f64>, Vec<f64>, f64>,
+    self_scaling: bool,
+    tol_grad: f64,
+    tol_cost: f64,
+    /// Row-major `p × p`; empty until the first update.
+    h: Vec<f64>,
+    p: usize,
+}
+
+impl Bfgs {
+    /// A solver for `p` parameters with line-search constants `c1`, `c2`.
+    pub fn new(p: usize, c1: f64, c2: f64, self_scaling: bool) -> Result<Self, Error> {
+        if p.saturating_mul(p) > MAX_DENSE_ENTRIES {
+            return Err(crate::Error::InvalidConfig {
+                component: "bfgs",
+                message: format!(
+                    "{p} parameters need a dense {p}×{p} inverse Hessian ({:.1} GB); use L-BFGS",
+                    (p * p) as f64 * 8e-9
+                ),
+            }
+            .into());
+        }
+        Ok(Self {
+            linesearch: MoreThuenteLineSearch::new().with_c(c1, c2)?,
+            self_scaling,
+            tol_grad: 1e-10,
+            tol_cost: 0.0,
+            h: Vec::new(),
+            p,
+        })
+    }
+
+    /// Stop when ‖g‖₂ < `tol` (and `|Δf| < tol_cost`).
+    pub fn with_tolerances(mut self, tol_grad: f64, tol_cost: f64) -> Self {
+        self.tol_grad = tol_grad;
+        self.tol_cost = tol_cost;
+        self
+    }
+
+    /// The current inverse-Hessian approximation (row-major `p × p`), once it exists.
+    pub fn inverse_hessian(&self) -> Option<&[f64]> {
+        (!self.h.is_empty()).then_some(&self.h[..])
+    }
+
+    /// `H v`, rows in parallel (each row is one dot product, so the result does not depend on
+    /// the number of threads). `H = I` before the first update.
+    fn apply(&self, v: &[f64]) -> Vec<f64> {
+        if self.h.is_empty() {
+            return v.to_vec();
+        }
+        self.h
+            .par_chunks(self.p)
+            .map(|row| row.iter().zip(v).map(|(a, b)| a * b).sum())
+            .collect()
+    }
+
+    /// The self-scaled BFGS update of `H` with the pair `(s, y)`; `sg = sᵀg` at the start of
+    /// the step and `alpha` its length along `d`. Returns τ (1 when not scaled), or `None`
+    /// when the update was skipped.
+    fn update(&mut self, s: &[f64], y: &[f64], sg: f64, alpha: f64) -> Option<f64> {
+        let p = self.p;
+        let sy = dot(s, y);
+        let (ns, ny) = (dot(s, s).sqrt(), dot(y, y).sqrt());
+        if !(sy > 1e-12 * ns * ny) {
+            return None;
+        }
+        if self.h.is_empty() {
+            let gamma = sy / dot(y, y);
+            self.h = vec![0.0; p * p];
+            for i in 0..p {
+                self.h[i * p + i] = gamma;
+            }
+        }
+        let tau = if self.self_scaling {
+            let sbs = -alpha * sg;
+            if sbs > 0.0 {
+                (sy / sbs).min(1.0)
+            } else {
+                1.0
+            }
+        } else {
+            1.0
+        };
+        let inv_tau = 1.0 / tau;
+        let hy: Vec<f64> = self.apply(y).into_iter().map(|v| v * inv_tau).collect();
+        let yhy = dot(y, &hy);
+        let rho = 1.0 / sy;
+        let c = rho * rho * yhy + rho;
+        self.h.par_chunks_mut(p).enumerate().for_each(|(i, row)| {
+            let (si, hyi) = (s[i], hy[i]);
+            for j in 0..p {
+                row[j] = row[j] * inv_tau - rho * (hyi * s[j] + si * hy[j]) + c * si * s[j];
+            }
+        });
+        Some(tau)
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+impl<O> Solver<O, State> for Bfgs
+where
+    O: CostFunction<Param = Vec<f64>, Output = f64>
+        + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
+{
+    fn name(&self) -> &str {
+        "BFGS"
+    }
+
+    fn init(
+        &mut self,
+        problem: &mut Problem<O>,
+        mut state: State,
+    ) -> Result<(State, Option<KV>), Error> {
+        let x = state
+            .take_param()
+            .ok_or_else(|| crate::Error::InvalidConfig {
+                component: "bfgs",
+                message: "no initial parameters".into(),
+            })?;
+        if x.len() != self.p {
+            return Err(crate::Error::DimensionMismatch {
+                component: "bfgs",
+                what: "params",
+                expected: self.p,
+                got: x.len(),
+            }
+            .into());
+        }
+        let cost = problem.cost(&x)?;
+        let grad = problem.gradient(&x)?;
+        Ok((state.param(x).cost(cost).gradient(grad), None))
+    }
+
+    fn next_iter(
+        &mut self,
+        problem: &mut Problem<O>,
+        mut state: State,
+    ) -> Result<(State, Option<KV>), Error> {
+        let x = state
+            .take_param()
+            .ok_or_else(|| crate::Error::InvalidConfig {
+                component: "bfgs",
+                message: "parameters missing from the state".into(),
+            })?;
+        let g = state
+            .take_gradient()
+            .ok_or_else(|| crate::Error::InvalidConfig {
+                component: "bfgs",
+                message: "gradient missing from the state".into(),
+            })?;
+        let cost = state.get_cost();
+        let mut d: Vec<f64> = self.apply(&g).into_iter().map(|v| -v).collect();
+        if !(dot(&d, &g) < 0.0) {
+            // Lost positive definiteness to rounding: start over from steepest descent.
+            self.h.clear();
+            d = g.iter().map(|v| -v).collect();
+        }
+        self.linesearch.search_direction(d.clone());
+        let inner = problem
+            .take_problem()
+            .ok_or_else(|| crate::Error::InvalidConfig {
+                component: "bfgs",
+                message: "problem missing".into(),
+            })?;
+        let search = Executor::new(inner, self.linesearch.clone())
+            .configure(|c| c.param(x.clone()).gradient(g.clone()).cost(cost))
+            .ctrlc(false)
+            .run();
+        let OptimizationResult {
+            problem: line_problem,
+            state: mut ls_state,
+            ..
+        } = match search {
+            Ok(r) => r,
+            Err(e) => {
+                return Ok((
+                    state.param(x).gradient(g).cost(cost).terminate_with(
+                        TerminationReason::SolverExit(format!(
+                            "Line search terminated with: '{e}'"
+                        )),
+                    ),
+                    None,
+                ))
+            }
+        };
+        problem.consume_problem(line_problem);
+        let x1 = ls_state
+            .take_param()
+            .ok_or_else(|| crate::Error::InvalidConfig {
+                component: "bfgs",
+                message: "the line search returned no point".into(),
+            })?;
+        let cost1 = ls_state.get_cost();
+        let g1 = problem.gradient(&x1)?;
+        let s: Vec<f64> = x1.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = g1.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let alpha = dot(&s, &d) / dot(&d, &d);
+        let tau = self.update(&s, &y, dot(&s, &g), alpha);
+        let kv = argmin::kv!("tau" => tau.unwrap_or(f64::NAN); "step" => alpha;);
+        Ok((state.param(x1).cost(cost1).gradient(g1), Some(kv)))
+    }
+
+    fn terminate(&mut self, state: &State) -> TerminationStatus {
+        let gn = state
+            .get_gradient()
+            .map_or(f64::INFINITY, |g| dot(g, g).sqrt());
+        if gn < self.tol_grad || (state.get_prev_cost() - state.get_cost()).abs() < self.tol_cost {
+            return TerminationStatus::Terminated(TerminationReason::SolverConverged);
+        }
+        TerminationStatus::NotTerminated
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_keeps_the_secant_condition_and_symmetry() {
+        let p = 4;
+        let mut b = Bfgs::new(p, 1e-4, 0.9, false).unwrap();
+        let pairs = [
+            ([1.0, 0.0, 0.5, -0.2], [2.0, 0.1, 0.7, -0.1]),
+            ([0.0, 1.0, -0.3, 0.4], [0.2, 3.0, -0.4, 1.1]),
+            ([0.3, -0.2, 1.0, 0.1], [0.5, -0.3, 4.0, 0.2]),
+        ];
+        for (s, y) in pairs {
+            b.update(&s, &y, -1.0, 1.0).unwrap();
+            // H⁺ y = s.
+            let hy = b.apply(&y);
+            for (a, c) in hy.iter().zip(&s) {
+                assert!((a - c).abs() < 1e-12, "{hy:?} vs {s:?}");
+            }
+        }
+        let h = b.inverse_hessian().unwrap();
+        for i in 0..p {
+            for j in 0..p {
+                assert!((h[i * p + j] - h[j * p + i]).abs() < 1e-14);
+            }
+        }
+        // Negative curvature is skipped.
+        assert!(b
+            .update(&[1.0, 0.0, 0.0, 0.0], &[-1.0, 0.0, 0.0, 0.0], -1.0, 1.0)
+            .is_none());
+        assert!(Bfgs::new(20_000, 1e-4, 0.9, false).is_err());
+    }
+}
