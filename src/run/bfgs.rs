@@ -96,7 +96,7 @@ impl Bfgs {
         let p = self.p;
         let sy = dot(s, y);
         let (ns, ny) = (dot(s, s).sqrt(), dot(y, y).sqrt());
-        if !(sy > 1e-12 * ns * ny) {
+        if sy.is_nan() || sy <= 1e-12 * ns * ny {
             return None;
         }
         if self.h.is_empty() {
@@ -188,7 +188,8 @@ where
             })?;
         let cost = state.get_cost();
         let mut d: Vec<f64> = self.apply(&g).into_iter().map(|v| -v).collect();
-        if !(dot(&d, &g) < 0.0) {
+        let dg = dot(&d, &g);
+        if dg.is_nan() || dg >= 0.0 {
             // Lost positive definiteness to rounding: start over from steepest descent.
             self.h.clear();
             d = g.iter().map(|v| -v).collect();
