@@ -39,6 +39,8 @@ pub struct Bfgs {
     tol_cost: f64,
     /// Row-major `p × p`; empty until the first update.
     h: Vec<f64>,
+    /// `H g` for the gradient of the current point, when the last update computed it.
+    next: Option<Vec<f64>>,
     p: usize,
 }
 
@@ -61,6 +63,7 @@ impl Bfgs {
             tol_grad: 1e-10,
             tol_cost: 0.0,
             h: Vec::new(),
+            next: None,
             p,
         })
     }
@@ -83,16 +86,23 @@ impl Bfgs {
         if self.h.is_empty() {
             return v.to_vec();
         }
-        self.h
-            .par_chunks(self.p)
-            .map(|row| row.iter().zip(v).map(|(a, b)| a * b).sum())
-            .collect()
+        self.h.par_chunks(self.p).map(|row| dot(row, v)).collect()
     }
 
-    /// The self-scaled BFGS update of `H` with the pair `(s, y)`; `sg = sᵀg` at the start of
-    /// the step and `alpha` its length along `d`. Returns τ (1 when not scaled), or `None`
-    /// when the update was skipped.
-    fn update(&mut self, s: &[f64], y: &[f64], sg: f64, alpha: f64) -> Option<f64> {
+    /// `H a` and `H b` in one pass over `H` (the matrix is read once).
+    fn apply2(&self, a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        self.h
+            .par_chunks(self.p)
+            .map(|row| (dot(row, a), dot(row, b)))
+            .unzip()
+    }
+
+    /// The self-scaled BFGS update of `H` with the pair `(s, y)`; `g1` is the new gradient,
+    /// `sg = sᵀg` at the start of the step and `alpha` its length along `d`. Leaves `H⁺ g1`
+    /// for the next direction (from the same pass over `H` as `H y`). Returns τ (1 when not
+    /// scaled), or `None` when the update was skipped.
+    fn update(&mut self, s: &[f64], y: &[f64], g1: &[f64], sg: f64, alpha: f64) -> Option<f64> {
+        self.next = None;
         let p = self.p;
         let sy = dot(s, y);
         let (ns, ny) = (dot(s, s).sqrt(), dot(y, y).sqrt());
@@ -117,7 +127,8 @@ impl Bfgs {
             1.0
         };
         let inv_tau = 1.0 / tau;
-        let hy: Vec<f64> = self.apply(y).into_iter().map(|v| v * inv_tau).collect();
+        let (hy, hg) = self.apply2(y, g1);
+        let hy: Vec<f64> = hy.into_iter().map(|v| v * inv_tau).collect();
         let yhy = dot(y, &hy);
         let rho = 1.0 / sy;
         let c = rho * rho * yhy + rho;
@@ -127,12 +138,33 @@ impl Bfgs {
                 row[j] = row[j] * inv_tau - rho * (hyi * s[j] + si * hy[j]) + c * si * s[j];
             }
         });
+        // H⁺g₁ = H̃g₁ − ρ(H̃y·sᵀg₁ + s·(H̃y)ᵀg₁) + c·s·sᵀg₁.
+        let (sg1, hyg1) = (dot(s, g1), dot(&hy, g1));
+        self.next = Some(
+            (0..p)
+                .map(|i| hg[i] * inv_tau - rho * (hy[i] * sg1 + s[i] * hyg1) + c * s[i] * sg1)
+                .collect(),
+        );
         Some(tau)
     }
 }
 
+/// `aᵀb` with eight running sums (so it vectorizes), combined in a fixed order.
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut acc = [0.0; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    acc.iter().sum::<f64>() + tail
 }
 
 impl<O> Solver<O, State> for Bfgs
@@ -187,7 +219,11 @@ where
                 message: "gradient missing from the state".into(),
             })?;
         let cost = state.get_cost();
-        let mut d: Vec<f64> = self.apply(&g).into_iter().map(|v| -v).collect();
+        let hg = match self.next.take() {
+            Some(hg) => hg,
+            None => self.apply(&g),
+        };
+        let mut d: Vec<f64> = hg.into_iter().map(|v| -v).collect();
         let dg = dot(&d, &g);
         if dg.is_nan() || dg >= 0.0 {
             // Lost positive definiteness to rounding: start over from steepest descent.
@@ -234,7 +270,7 @@ where
         let s: Vec<f64> = x1.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = g1.iter().zip(&g).map(|(a, b)| a - b).collect();
         let alpha = dot(&s, &d) / dot(&d, &d);
-        let tau = self.update(&s, &y, dot(&s, &g), alpha);
+        let tau = self.update(&s, &y, &g1, dot(&s, &g), alpha);
         let kv = argmin::kv!("tau" => tau.unwrap_or(f64::NAN); "step" => alpha;);
         Ok((state.param(x1).cost(cost1).gradient(g1), Some(kv)))
     }
@@ -255,31 +291,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn update_keeps_the_secant_condition_and_symmetry() {
+    fn update_keeps_the_secant_condition_symmetry_and_the_fused_direction() {
         let p = 4;
+        for scaled in [false, true] {
+            let mut b = Bfgs::new(p, 1e-4, 0.9, scaled).unwrap();
+            let pairs = [
+                ([1.0, 0.0, 0.5, -0.2], [2.0, 0.1, 0.7, -0.1]),
+                ([0.0, 1.0, -0.3, 0.4], [0.2, 3.0, -0.4, 1.1]),
+                ([0.3, -0.2, 1.0, 0.1], [0.5, -0.3, 4.0, 0.2]),
+            ];
+            for (s, y) in pairs {
+                let g1 = [0.3, -1.0, 0.2, 0.7];
+                // sᵀBs = −α sᵀg = 10 > sᵀy: the self-scaled update shrinks the model (τ < 1).
+                let tau = b.update(&s, &y, &g1, -1.0, 10.0).unwrap();
+                assert_eq!(tau < 1.0, scaled, "{tau}");
+                // The direction left for the next step is H⁺ g₁, computed without H⁺.
+                let next = b.next.clone().unwrap();
+                for (a, c) in next.iter().zip(&b.apply(&g1)) {
+                    assert!((a - c).abs() < 1e-12);
+                }
+                // H⁺ y = s.
+                let hy = b.apply(&y);
+                for (a, c) in hy.iter().zip(&s) {
+                    assert!((a - c).abs() < 1e-12, "{hy:?} vs {s:?}");
+                }
+            }
+            let h = b.inverse_hessian().unwrap();
+            for i in 0..p {
+                for j in 0..p {
+                    assert!((h[i * p + j] - h[j * p + i]).abs() < 1e-14);
+                }
+            }
+        }
         let mut b = Bfgs::new(p, 1e-4, 0.9, false).unwrap();
-        let pairs = [
-            ([1.0, 0.0, 0.5, -0.2], [2.0, 0.1, 0.7, -0.1]),
-            ([0.0, 1.0, -0.3, 0.4], [0.2, 3.0, -0.4, 1.1]),
-            ([0.3, -0.2, 1.0, 0.1], [0.5, -0.3, 4.0, 0.2]),
-        ];
-        for (s, y) in pairs {
-            b.update(&s, &y, -1.0, 1.0).unwrap();
-            // H⁺ y = s.
-            let hy = b.apply(&y);
-            for (a, c) in hy.iter().zip(&s) {
-                assert!((a - c).abs() < 1e-12, "{hy:?} vs {s:?}");
-            }
-        }
-        let h = b.inverse_hessian().unwrap();
-        for i in 0..p {
-            for j in 0..p {
-                assert!((h[i * p + j] - h[j * p + i]).abs() < 1e-14);
-            }
-        }
+        b.update(
+            &[1.0, 0.0, 0.0, 0.0],
+            &[2.0, 0.0, 0.0, 0.0],
+            &[0.0; 4],
+            -1.0,
+            1.0,
+        );
         // Negative curvature is skipped.
         assert!(b
-            .update(&[1.0, 0.0, 0.0, 0.0], &[-1.0, 0.0, 0.0, 0.0], -1.0, 1.0)
+            .update(
+                &[1.0, 0.0, 0.0, 0.0],
+                &[-1.0, 0.0, 0.0, 0.0],
+                &[0.0; 4],
+                -1.0,
+                1.0
+            )
             .is_none());
         assert!(Bfgs::new(20_000, 1e-4, 0.9, false).is_err());
     }
