@@ -189,6 +189,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let g = file.group("prediction")?;
     file.set_attr(&g, "relative_l2", err.relative_l2)?;
     file.set_str(&g, "layout", "[t, x], x fastest; points rows are (x, t)")?;
+    let cfg = file.group("config")?;
+    let command: Vec<String> = std::env::args().collect();
+    file.set_str(&cfg, "command_line", &command.join(" "))?;
+    let transform = pinn.output_transform().map_or("none", |t| t.name());
+    file.set_str(&cfg, "output_transform", transform)?;
     let path = file.finish()?;
 
     let (n, xr, tr) = ((err.nx, err.nt), (-1.0, 1.0), (0.0, 1.0));
