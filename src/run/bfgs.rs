@@ -45,8 +45,9 @@ pub struct Bfgs {
 }
 
 impl Bfgs {
-    /// A solver for `p` parameters with line-search constants `c1`, `c2`.
-    pub fn new(p: usize, c1: f64, c2: f64, self_scaling: bool) -> Result<Self, Error> {
+    /// A solver for `p` parameters with line-search constants `c1`, `c2`
+    /// (`0 < c1 < c2 < 1`).
+    pub fn new(p: usize, c1: f64, c2: f64, self_scaling: bool) -> crate::Result<Self> {
         if p.saturating_mul(p) > MAX_DENSE_ENTRIES {
             return Err(crate::Error::InvalidConfig {
                 component: "bfgs",
@@ -54,11 +55,16 @@ impl Bfgs {
                     "{p} parameters need a dense {p}×{p} inverse Hessian ({:.1} GB); use L-BFGS",
                     (p * p) as f64 * 8e-9
                 ),
-            }
-            .into());
+            });
         }
+        let linesearch = MoreThuenteLineSearch::new().with_c(c1, c2).map_err(|e| {
+            crate::Error::InvalidConfig {
+                component: "bfgs",
+                message: format!("line search constants c1 = {c1}, c2 = {c2}: {e}"),
+            }
+        })?;
         Ok(Self {
-            linesearch: MoreThuenteLineSearch::new().with_c(c1, c2)?,
+            linesearch,
             self_scaling,
             tol_grad: 1e-10,
             tol_cost: 0.0,
@@ -149,6 +155,25 @@ impl Bfgs {
     }
 }
 
+/// A borrowed problem, for the line search.
+struct Borrowed<'a, O>(&'a O);
+
+impl<O: CostFunction<Param = Vec<f64>, Output = f64>> CostFunction for Borrowed<'_, O> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, x: &Vec<f64>) -> Result<f64, Error> {
+        self.0.cost(x)
+    }
+}
+
+impl<O: Gradient<Param = Vec<f64>, Gradient = Vec<f64>>> Gradient for Borrowed<'_, O> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, x: &Vec<f64>) -> Result<Vec<f64>, Error> {
+        self.0.gradient(x)
+    }
+}
+
 /// `aᵀb` with eight running sums (so it vectorizes), combined in a fixed order.
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0; 8];
@@ -231,13 +256,16 @@ where
             d = g.iter().map(|v| -v).collect();
         }
         self.linesearch.search_direction(d.clone());
+        // The line search borrows the problem, so that it stays in place whatever the search
+        // does (a failed search must leave it to the runner, which may restart from here).
         let inner = problem
-            .take_problem()
+            .problem
+            .as_ref()
             .ok_or_else(|| crate::Error::InvalidConfig {
                 component: "bfgs",
                 message: "problem missing".into(),
             })?;
-        let search = Executor::new(inner, self.linesearch.clone())
+        let search = Executor::new(Borrowed(inner), self.linesearch.clone())
             .configure(|c| c.param(x.clone()).gradient(g.clone()).cost(cost))
             .ctrlc(false)
             .run();
@@ -258,7 +286,10 @@ where
                 ))
             }
         };
-        problem.consume_problem(line_problem);
+        let counts = std::mem::take(&mut { line_problem }.counts);
+        for (k, v) in counts {
+            *problem.counts.entry(k).or_insert(0) += v;
+        }
         let x1 = ls_state
             .take_param()
             .ok_or_else(|| crate::Error::InvalidConfig {
@@ -266,6 +297,18 @@ where
                 message: "the line search returned no point".into(),
             })?;
         let cost1 = ls_state.get_cost();
+        if cost1.is_nan() || cost1 > cost {
+            // More-Thuente can stop at its iteration cap on a point that does not satisfy the
+            // Wolfe conditions; an increase is never accepted.
+            return Ok((
+                state.param(x).gradient(g).cost(cost).terminate_with(
+                    TerminationReason::SolverExit(format!(
+                        "Line search terminated with: no decrease (f = {cost1:e} > {cost:e})"
+                    )),
+                ),
+                None,
+            ));
+        }
         let g1 = problem.gradient(&x1)?;
         let s: Vec<f64> = x1.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = g1.iter().zip(&g).map(|(a, b)| a - b).collect();
@@ -342,5 +385,7 @@ mod tests {
             )
             .is_none());
         assert!(Bfgs::new(20_000, 1e-4, 0.9, false).is_err());
+        let e = Bfgs::new(4, 0.5, 0.1, false).err().unwrap();
+        assert!(e.to_string().contains("c1 = 0.5"), "{e}");
     }
 }
