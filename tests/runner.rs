@@ -362,25 +362,30 @@ fn dense_bfgs_plain_and_self_scaled_solve_rosenbrock_and_an_ill_conditioned_quad
 }
 
 #[test]
-fn a_failed_bfgs_line_search_is_reported_and_the_run_goes_on() {
+fn a_failed_line_search_is_reported_and_the_run_goes_on() {
     use ravine::BfgsConfig;
-    let mut p = WrongGradient;
-    let report = Runner::new()
-        .stage(Stage::bfgs(BfgsConfig::default()))
-        .stage(Stage::adaptive(
-            rules::adam(1e-2, AdamConfig::default()).unwrap(),
-            5,
-        ))
-        .run(&mut p, vec![1.0, 2.0], None)
-        .unwrap();
-    match &report.stages[0].termination {
-        Termination::LineSearchFailed(msg) => assert!(msg.contains("Line search"), "{msg}"),
-        t => panic!("expected a line-search failure, got {t}"),
+    for quasi_newton in [
+        Stage::bfgs(BfgsConfig::default()),
+        Stage::lbfgs(LbfgsConfig::default()),
+    ] {
+        let mut p = WrongGradient;
+        let report = Runner::new()
+            .stage(quasi_newton)
+            .stage(Stage::adaptive(
+                rules::adam(1e-2, AdamConfig::default()).unwrap(),
+                5,
+            ))
+            .run(&mut p, vec![1.0, 2.0], None)
+            .unwrap();
+        match &report.stages[0].termination {
+            Termination::LineSearchFailed(msg) => assert!(msg.contains("Line search"), "{msg}"),
+            t => panic!("expected a line-search failure, got {t}"),
+        }
+        // An uphill point is never accepted, and the solver only borrowed the problem (argmin's
+        // L-BFGS drops its own when the search fails): the next stage still runs.
+        assert_eq!(report.stages[0].final_loss, 2.5);
+        assert_eq!(report.stages.len(), 2, "{:?}", report.stages);
+        assert_eq!(report.stages[1].iterations, 5);
+        assert_ne!(report.params, vec![1.0, 2.0]);
     }
-    // An uphill point is never accepted, and the line search only borrowed the problem: the
-    // next stage still runs, from the start.
-    assert_eq!(report.stages[0].final_loss, 2.5);
-    assert_eq!(report.stages.len(), 2);
-    assert_eq!(report.stages[1].iterations, 5);
-    assert_ne!(report.params, vec![1.0, 2.0]);
 }

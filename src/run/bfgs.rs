@@ -10,6 +10,7 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use rayon::prelude::*;
 
 use super::adaptive::State;
+use super::bridge::Borrowed;
 
 /// Largest dense matrix the solver agrees to hold (entries): 10⁸ f64 = 800 MB.
 pub const MAX_DENSE_ENTRIES: usize = 100_000_000;
@@ -152,25 +153,6 @@ impl Bfgs {
                 .collect(),
         );
         Some(tau)
-    }
-}
-
-/// A borrowed problem, for the line search.
-struct Borrowed<'a, O>(&'a O);
-
-impl<O: CostFunction<Param = Vec<f64>, Output = f64>> CostFunction for Borrowed<'_, O> {
-    type Param = Vec<f64>;
-    type Output = f64;
-    fn cost(&self, x: &Vec<f64>) -> Result<f64, Error> {
-        self.0.cost(x)
-    }
-}
-
-impl<O: Gradient<Param = Vec<f64>, Gradient = Vec<f64>>> Gradient for Borrowed<'_, O> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-    fn gradient(&self, x: &Vec<f64>) -> Result<Vec<f64>, Error> {
-        self.0.gradient(x)
     }
 }
 

@@ -191,3 +191,24 @@ impl<P: Problem + ?Sized> Gradient for ArgminProblem<'_, P> {
         Ok(self.finite(x)?.grad)
     }
 }
+
+/// A borrowed problem for an argmin solver: whatever the solver does with it (argmin's
+/// L-BFGS drops its problem when the line search fails), the problem itself stays with the
+/// caller.
+pub(crate) struct Borrowed<'a, O>(pub(crate) &'a O);
+
+impl<O: CostFunction<Param = Vec<f64>, Output = f64>> CostFunction for Borrowed<'_, O> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        self.0.cost(x)
+    }
+}
+
+impl<O: Gradient<Param = Vec<f64>, Gradient = Vec<f64>>> Gradient for Borrowed<'_, O> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        self.0.gradient(x)
+    }
+}

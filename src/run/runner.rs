@@ -11,7 +11,7 @@ use argmin::solver::quasinewton::LBFGS;
 
 use super::adaptive::{AdaptiveSolver, State};
 use super::bfgs::Bfgs;
-use super::bridge::ArgminProblem;
+use super::bridge::{ArgminProblem, Borrowed};
 use super::record::{History, RecordObserver, Recording};
 use crate::error::{check, positive, Error, Result};
 use crate::io::RunFile;
@@ -634,13 +634,15 @@ fn run_stage<'a, P: Problem + ?Sized>(
             let solver = LBFGS::new(ls, c.memory)
                 .with_tolerance_grad(c.tol_grad)?
                 .with_tolerance_cost(c.tol_cost)?;
-            let res = Executor::new(problem, solver)
+            // Borrowed: argmin's L-BFGS drops its problem when the line search fails, and
+            // the runner needs it for a restart or the next stage.
+            let state = Executor::new(Borrowed(&problem), solver)
                 .configure(|s| s.param(x).max_iters(c.max_iters))
                 .add_observer(observer, mode)
                 .ctrlc(false)
-                .run()?;
-            let mut host = res.problem;
-            Ok((host.take_problem(), res.state, None))
+                .run()?
+                .state;
+            Ok((Some(problem), state, None))
         }
         Stage::Bfgs(c) => {
             positive("bfgs", "c1", c.c1)?;
