@@ -85,16 +85,25 @@ impl OutputTransform {
             src: [[0; MAX_ORDER + 1]; MAX_ENTRIES],
             count: [0; MAX_ENTRIES],
         };
+        // Inputs as series along `v` (constants for the value); on the stack for up to
+        // eight inputs, since this runs for every point of every evaluation.
         let along = |v: Option<&[f64]>| {
-            let s: Vec<Series> = match v {
-                Some(v) => x
-                    .iter()
-                    .zip(v)
-                    .map(|(&a, &b)| Series::variable(a, b))
-                    .collect(),
-                None => x.iter().map(|&a| Series::constant(a)).collect(),
+            let input = |i: usize| match v {
+                Some(v) => Series::variable(x[i], v[i]),
+                None => Series::constant(x[i]),
             };
-            ((self.g)(&s), (self.h)(&s))
+            let mut stack = [Series::constant(0.0); 8];
+            let heap: Vec<Series>;
+            let s: &[Series] = if x.len() <= stack.len() {
+                for (i, si) in stack.iter_mut().enumerate().take(x.len()) {
+                    *si = input(i);
+                }
+                &stack[..x.len()]
+            } else {
+                heap = (0..x.len()).map(input).collect();
+                &heap
+            };
+            ((self.g)(s), (self.h)(s))
         };
         let (g0, h0) = along(None);
         m.push(0, g0.value(), 0, h0.value());
