@@ -23,8 +23,9 @@ pub const MAX_DENSE_ENTRIES: usize = 100_000_000;
 /// done as a rank-two correction in `O(p²)` (never a matrix product). `H₀ = I` for the first
 /// step, then `H̃ = (sᵀy / yᵀy) I` before the first update (Nocedal & Wright, eq. 6.20).
 ///
-/// Self-scaling (Oren & Luenberger 1974; the restricted form of Al-Baali 1998, used for PINNs
-/// by Urbán, Stefanou & Pons 2025 and Kiyani et al. 2025): `H̃ = H / τ` with
+/// Self-scaling (Oren & Luenberger 1974, with τ restricted to at most 1 as in Al-Baali's
+/// self-scaling methods; for PINNs: Urbán, Stefanou & Pons, arXiv:2405.04230, and Kiyani et
+/// al., arXiv:2501.16371): `H̃ = H / τ` with
 /// `τ = min(1, sᵀy / sᵀBs)`, where `sᵀBs = −α sᵀg` needs no `B = H⁻¹`: when the model's
 /// curvature along the step exceeds the measured one, the whole model is scaled down before
 /// the update. Plain BFGS has `H̃ = H`.

@@ -56,7 +56,8 @@ impl Default for LbfgsConfig {
 
 /// Settings of ravine's dense [`Bfgs`] (optionally self-scaled) with argmin's More-Thuente
 /// line search: for problems of up to a few thousand parameters, where keeping every
-/// curvature pair beats L-BFGS's last `m` (PINNs: Urbán et al. 2025, Kiyani et al. 2025).
+/// curvature pair beats L-BFGS's last `m` (PINNs: Urbán et al., arXiv:2405.04230;
+/// Kiyani et al., arXiv:2501.16371).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BfgsConfig {
     /// Iteration cap. Default 1000.
