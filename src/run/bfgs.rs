@@ -157,6 +157,30 @@ impl Bfgs {
     }
 }
 
+/// The typed error for a piece of the solver's state that is not there.
+fn missing(what: &str) -> crate::Error {
+    crate::Error::InvalidConfig {
+        component: "bfgs",
+        message: what.to_string(),
+    }
+}
+
+/// Ends the stage at the start of the failed step (`x`, its gradient and loss), with a reason
+/// the runner reads as a line-search failure.
+fn search_failed(
+    state: State,
+    x: Vec<f64>,
+    g: Vec<f64>,
+    cost: f64,
+    why: String,
+) -> (State, Option<KV>) {
+    let reason = TerminationReason::SolverExit(format!("Line search terminated with: {why}"));
+    (
+        state.param(x).gradient(g).cost(cost).terminate_with(reason),
+        None,
+    )
+}
+
 /// `aᵀb` with eight running sums (so it vectorizes), combined in a fixed order.
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0; 8];
@@ -191,10 +215,7 @@ where
     ) -> Result<(State, Option<KV>), Error> {
         let x = state
             .take_param()
-            .ok_or_else(|| crate::Error::InvalidConfig {
-                component: "bfgs",
-                message: "no initial parameters".into(),
-            })?;
+            .ok_or_else(|| missing("no initial parameters"))?;
         if x.len() != self.p {
             return Err(crate::Error::DimensionMismatch {
                 component: "bfgs",
@@ -216,16 +237,10 @@ where
     ) -> Result<(State, Option<KV>), Error> {
         let x = state
             .take_param()
-            .ok_or_else(|| crate::Error::InvalidConfig {
-                component: "bfgs",
-                message: "parameters missing from the state".into(),
-            })?;
+            .ok_or_else(|| missing("parameters missing from the state"))?;
         let g = state
             .take_gradient()
-            .ok_or_else(|| crate::Error::InvalidConfig {
-                component: "bfgs",
-                message: "gradient missing from the state".into(),
-            })?;
+            .ok_or_else(|| missing("gradient missing from the state"))?;
         let cost = state.get_cost();
         let hg = match self.next.take() {
             Some(hg) => hg,
@@ -244,10 +259,7 @@ where
         let inner = problem
             .problem
             .as_ref()
-            .ok_or_else(|| crate::Error::InvalidConfig {
-                component: "bfgs",
-                message: "problem missing".into(),
-            })?;
+            .ok_or_else(|| missing("problem missing"))?;
         let search = Executor::new(Borrowed(inner), self.linesearch.clone())
             .configure(|c| c.param(x.clone()).gradient(g.clone()).cost(cost))
             .ctrlc(false)
@@ -258,16 +270,7 @@ where
             ..
         } = match search {
             Ok(r) => r,
-            Err(e) => {
-                return Ok((
-                    state.param(x).gradient(g).cost(cost).terminate_with(
-                        TerminationReason::SolverExit(format!(
-                            "Line search terminated with: '{e}'"
-                        )),
-                    ),
-                    None,
-                ))
-            }
+            Err(e) => return Ok(search_failed(state, x, g, cost, format!("'{e}'"))),
         };
         let counts = std::mem::take(&mut { line_problem }.counts);
         for (k, v) in counts {
@@ -275,22 +278,13 @@ where
         }
         let x1 = ls_state
             .take_param()
-            .ok_or_else(|| crate::Error::InvalidConfig {
-                component: "bfgs",
-                message: "the line search returned no point".into(),
-            })?;
+            .ok_or_else(|| missing("the line search returned no point"))?;
         let cost1 = ls_state.get_cost();
         if cost1.is_nan() || cost1 > cost {
             // More-Thuente can stop at its iteration cap on a point that does not satisfy the
             // Wolfe conditions; an increase is never accepted.
-            return Ok((
-                state.param(x).gradient(g).cost(cost).terminate_with(
-                    TerminationReason::SolverExit(format!(
-                        "Line search terminated with: no decrease (f = {cost1:e} > {cost:e})"
-                    )),
-                ),
-                None,
-            ));
+            let why = format!("no decrease (f = {cost1:e} > {cost:e})");
+            return Ok(search_failed(state, x, g, cost, why));
         }
         let g1 = problem.gradient(&x1)?;
         let s: Vec<f64> = x1.iter().zip(&x).map(|(a, b)| a - b).collect();
