@@ -3,7 +3,6 @@
 use std::sync::Mutex;
 
 use super::pinn::{Pinn, Term, TermKind};
-use super::MAX_ENTRIES;
 use crate::error::{Error, Result};
 use crate::nn::{loss_gradient_hvp, predict_tangent, JetSpec};
 
@@ -81,17 +80,7 @@ impl Pinn {
         points: &[f64],
     ) -> (Vec<f64>, Vec<f64>) {
         let (mut jets, mut tangents) = predict_tangent(&self.mlp, params, direction, spec, points);
-        if let Some(tr) = &self.transform {
-            let (c, d) = (spec.components(), self.domain.dim());
-            let mut n = [0.0; MAX_ENTRIES];
-            for (p, x) in points.chunks(d).enumerate() {
-                let map = tr.jet_map(spec, x);
-                n[..c].copy_from_slice(&jets[p * c..(p + 1) * c]);
-                map.forward(&n, &mut jets[p * c..(p + 1) * c], true);
-                n[..c].copy_from_slice(&tangents[p * c..(p + 1) * c]);
-                map.forward(&n, &mut tangents[p * c..(p + 1) * c], false);
-            }
-        }
+        self.transform_jets(spec, points, &mut jets, Some(&mut tangents));
         (jets, tangents)
     }
 

@@ -345,15 +345,34 @@ impl Pinn {
     /// The jets of `u` for `spec` at `points` (row-major `n × C`).
     pub(super) fn predict_jets(&self, params: &[f64], spec: &JetSpec, points: &[f64]) -> Vec<f64> {
         let mut jets = predict(&self.mlp, params, spec, points);
-        if let Some(tr) = &self.transform {
-            let (c, d) = (spec.components(), self.domain.dim());
-            let mut n = [0.0; MAX_ENTRIES];
-            for (x, jet) in points.chunks(d).zip(jets.chunks_mut(c)) {
-                n[..c].copy_from_slice(jet);
-                tr.jet_map(spec, x).forward(&n, jet, true);
+        self.transform_jets(spec, points, &mut jets, None);
+        jets
+    }
+
+    /// Maps the network's jets at `points` (row-major `n × C`) to those of `u` in place,
+    /// `g + M N`, and their tangents, if given, to `M Ṅ`; nothing without a transform.
+    pub(super) fn transform_jets(
+        &self,
+        spec: &JetSpec,
+        points: &[f64],
+        jets: &mut [f64],
+        mut tangents: Option<&mut [f64]>,
+    ) {
+        let Some(tr) = &self.transform else {
+            return;
+        };
+        let (c, d) = (spec.components(), self.domain.dim());
+        let mut n = [0.0; MAX_ENTRIES];
+        for (p, (x, jet)) in points.chunks(d).zip(jets.chunks_mut(c)).enumerate() {
+            let map = tr.jet_map(spec, x);
+            n[..c].copy_from_slice(jet);
+            map.forward(&n, jet, true);
+            if let Some(t) = tangents.as_deref_mut() {
+                let t = &mut t[p * c..(p + 1) * c];
+                n[..c].copy_from_slice(t);
+                map.forward(&n, t, false);
             }
         }
-        jets
     }
 
     /// A per-point loss of `u`'s jet as one of the network's jet, for
