@@ -16,14 +16,10 @@
 //! of the output adjoint, `D_u ∂ℓ/∂J = ∇²ℓ(J) J̇`. Every step is exact, so the result is the
 //! Hessian-vector product to rounding: no step size, no cancellation.
 
-use faer::linalg::matmul::matmul;
-use faer::{Accum, MatMut, MatRef, Par};
-
 use super::batch::{add_into, gather, over_chunks, rows_of, scatter};
+use super::gemm;
 use super::tangent::{tangents, zip};
-use super::taylor::{
-    activate_adjoint_generic, activate_generic, add_bias, add_bias_adjoint, view, view_mut,
-};
+use super::taylor::{activate_adjoint_generic, activate_generic, add_bias_adjoint};
 use super::workspace::{recycle, scratch};
 use super::{forward, JetSpec, Mlp, Tangent, Tape};
 
@@ -63,25 +59,18 @@ pub fn forward_tangent(
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
         let mut zd = scratch(wo * m);
-        matmul(
-            view_mut(&mut zd, wo, m),
-            Accum::Replace,
-            MatRef::from_row_major_slice(&direction[wr.clone()], wo, wi),
-            view(&tape.post[k], wi, m),
-            1.0,
-            Par::Seq,
+        let bias = Some((&direction[br], n));
+        gemm::forward(
+            &mut zd,
+            &direction[wr.clone()],
+            &tape.post[k],
+            (wo, wi),
+            bias,
+            false,
         );
         if k > 0 {
-            matmul(
-                view_mut(&mut zd, wo, m),
-                Accum::Add,
-                MatRef::from_row_major_slice(&params[wr], wo, wi),
-                view(&post[k], wi, m),
-                1.0,
-                Par::Seq,
-            );
+            gemm::forward(&mut zd, &params[wr], &post[k], (wo, wi), None, true);
         }
-        add_bias(&mut zd, &direction[br], wo, n);
         if k + 1 < mlp.layers() {
             let z = zip(&tape.pre[k], &zd);
             let mut y = vec![Tangent::default(); z.len()];
@@ -114,44 +103,23 @@ pub fn backward_tangent(
     for k in (0..mlp.layers()).rev() {
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
-        let a = view(&tape.post[k], wi, m);
-        let gemm_t = |out: &mut [f64], x: &[f64], y: MatRef<'_, f64>| {
-            matmul(
-                MatMut::from_row_major_slice_mut(out, wo, wi),
-                Accum::Add,
-                view(x, wo, m),
-                y.transpose(),
-                1.0,
-                Par::Seq,
-            );
-        };
-        gemm_t(&mut grad[wr.clone()], &zbar, a);
-        gemm_t(&mut hv[wr.clone()], &zbard, a);
+        let a = &tape.post[k];
+        gemm::weight(&mut grad[wr.clone()], &zbar, a, wo, wi);
+        gemm::weight(&mut hv[wr.clone()], &zbard, a, wo, wi);
         if k > 0 {
-            gemm_t(&mut hv[wr.clone()], &zbar, view(&tangent.post[k], wi, m));
+            gemm::weight(&mut hv[wr.clone()], &zbar, &tangent.post[k], wo, wi);
         }
         add_bias_adjoint(&mut grad[br.clone()], &zbar, wo, n);
         add_bias_adjoint(&mut hv[br], &zbard, wo, n);
         if k == 0 {
             break;
         }
-        let w = MatRef::from_row_major_slice(&params[wr.clone()], wo, wi);
-        let u = MatRef::from_row_major_slice(&direction[wr], wo, wi);
+        let (w, u) = (&params[wr.clone()], &direction[wr]);
         let mut abar = scratch(wi * m);
         let mut abard = scratch(wi * m);
-        let gemm = |out: &mut [f64], mat: MatRef<'_, f64>, x: &[f64], acc: Accum| {
-            matmul(
-                view_mut(out, wi, m),
-                acc,
-                mat.transpose(),
-                view(x, wo, m),
-                1.0,
-                Par::Seq,
-            );
-        };
-        gemm(&mut abar, w, &zbar, Accum::Replace);
-        gemm(&mut abard, w, &zbard, Accum::Replace);
-        gemm(&mut abard, u, &zbar, Accum::Add);
+        gemm::adjoint(&mut abar, w, &zbar, wo, wi, false);
+        gemm::adjoint(&mut abard, w, &zbard, wo, wi, false);
+        gemm::adjoint(&mut abard, u, &zbar, wo, wi, true);
         let z = zip(&tape.pre[k - 1], &tangent.pre[k - 1]);
         let ybar = zip(&abar, &abard);
         recycle(abar);

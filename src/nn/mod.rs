@@ -5,6 +5,7 @@
 
 mod activation;
 mod batch;
+mod gemm;
 mod hvp;
 mod jet;
 mod mlp;
