@@ -350,8 +350,11 @@ mod avx512 {
         );
     }
 
-    /// See [`super::weight`], computed as `Gᵀ += X Z̄ᵀ`: the row-major `G` is `Gᵀ`
-    /// column-major, `X`'s columns are read in place and `Z̄ᵀ` is strided.
+    /// See [`super::weight`]. With at least as many inputs as outputs, computed as
+    /// `Gᵀ += X Z̄ᵀ`: the row-major `G` is `Gᵀ` column-major, `X`'s columns are read in place
+    /// and `Z̄ᵀ` is strided. With fewer inputs (the first layer: `d` inputs) the tiles would be
+    /// mostly empty rows, so `Z̄ Xᵀ` is formed column-major in a small buffer and added
+    /// transposed.
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn weight(
         g: &mut [f64],
@@ -361,23 +364,50 @@ mod avx512 {
         wi: usize,
         m: usize,
     ) {
-        let zt = Strided {
-            ptr: zbar.as_ptr(),
+        if wi >= wo {
+            let zt = Strided {
+                ptr: zbar.as_ptr(),
+                cs: 1,
+                ks: wo,
+            };
+            product(
+                m,
+                x.as_ptr(),
+                wi,
+                wi,
+                zt,
+                wo,
+                g.as_mut_ptr(),
+                wi,
+                NO_BIAS,
+                true,
+            );
+            return;
+        }
+        let xt = Strided {
+            ptr: x.as_ptr(),
             cs: 1,
-            ks: wo,
+            ks: wi,
         };
+        let mut t = crate::nn::workspace::scratch(wo * wi);
         product(
             m,
-            x.as_ptr(),
-            wi,
-            wi,
-            zt,
+            zbar.as_ptr(),
             wo,
-            g.as_mut_ptr(),
+            wo,
+            xt,
             wi,
+            t.as_mut_ptr(),
+            wo,
             NO_BIAS,
-            true,
+            false,
         );
+        for o in 0..wo {
+            for i in 0..wi {
+                g[o * wi + i] += t[i * wo + o];
+            }
+        }
+        crate::nn::workspace::recycle(t);
     }
 
     /// `Σ_i a_i b_i` in 8-wide blocks (masked tail), then a horizontal sum.

@@ -60,11 +60,25 @@ fn input_jet(spec: &JetSpec, points: &[f64], n: usize) -> Vec<f64> {
     a[..d * n].copy_from_slice(&points[..d * n]);
     for (k, dir) in spec.directions().iter().enumerate() {
         let col0 = spec.component(k, 1) * n;
-        for p in 0..n {
-            a[d * (col0 + p)..d * (col0 + p + 1)].copy_from_slice(&dir.vector);
-        }
+        repeat_column(&mut a[d * col0..d * (col0 + n)], &dir.vector);
     }
     a
+}
+
+/// Fills `block` with copies of `col` (`block.len()` a multiple of `col.len()`) by doubling:
+/// a few large copies instead of one small copy per column.
+fn repeat_column(block: &mut [f64], col: &[f64]) {
+    let len = col.len();
+    if block.is_empty() || len == 0 {
+        return;
+    }
+    block[..len].copy_from_slice(col);
+    let mut filled = len;
+    while filled < block.len() {
+        let more = filled.min(block.len() - filled);
+        block.copy_within(..more, filled);
+        filled += more;
+    }
 }
 
 /// Forward pass of `mlp` with parameters `params` over `n` points (`points` row-major
@@ -79,138 +93,18 @@ pub fn forward(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Tap
     for k in 0..mlp.layers() {
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
-        let z = if k == 0 {
-            first_layer(&params[wr], &params[br], spec, points, wo, n)
-        } else {
-            let mut z = scratch(wo * m);
-            let bias = Some((&params[br], n));
-            gemm::forward(&mut z, &params[wr], &post[k], (wo, wi), bias, false);
-            z
-        };
+        // The first layer's product is tiny (`d` inputs) and mostly structure (direction
+        // columns repeat `W v`, higher orders are zero), but the kernel does it at the speed
+        // of writing the output, so it goes through the same product as the others.
+        let mut z = scratch(wo * m);
+        let bias = Some((&params[br], n));
+        gemm::forward(&mut z, &params[wr], &post[k], (wo, wi), bias, false);
         if k + 1 < mlp.layers() {
             post.push(activate(mlp.activation(), spec, &z, wo, n));
         }
         pre.push(z);
     }
     Tape { n, c, post, pre }
-}
-
-/// The first affine layer, `Z = W A₀ + b`, written out for the known shape of the input jet
-/// `A₀` (see [`input_jet`]): value columns `W x_p + b`, first-order columns of a direction `v`
-/// the same column `W v` for every point, higher orders zero. With a 2-wide input a general
-/// matrix product is mostly overhead; this is a few loops over the output neurons, compiled
-/// for the widest SIMD the CPU has. `w` is row-major `wo × d`.
-fn first_layer(
-    w: &[f64],
-    b: &[f64],
-    spec: &JetSpec,
-    points: &[f64],
-    wo: usize,
-    n: usize,
-) -> Vec<f64> {
-    struct Op<'a>(&'a [f64], &'a [f64], &'a JetSpec, &'a [f64], usize, usize);
-    impl pulp::WithSimd for Op<'_> {
-        type Output = Vec<f64>;
-        #[inline(always)]
-        fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
-            let Op(w, b, spec, points, wo, n) = self;
-            let d = spec.dim();
-            let wt = columns(w, wo, d);
-            let mut z = scratch(wo * spec.components() * n);
-            for (zp, x) in z[..wo * n].chunks_exact_mut(wo).zip(points.chunks_exact(d)) {
-                zp.copy_from_slice(b);
-                for (col, xi) in wt.chunks_exact(wo).zip(x) {
-                    for (z, w) in zp.iter_mut().zip(col) {
-                        *z += w * xi;
-                    }
-                }
-            }
-            for (k, dir) in spec.directions().iter().enumerate() {
-                let c1 = spec.component(k, 1);
-                let mut wv = vec![0.0; wo];
-                for (col, v) in wt.chunks_exact(wo).zip(&dir.vector) {
-                    for (z, w) in wv.iter_mut().zip(col) {
-                        *z += w * v;
-                    }
-                }
-                let block = &mut z[wo * c1 * n..wo * (c1 + 1) * n];
-                block
-                    .chunks_exact_mut(wo)
-                    .for_each(|zp| zp.copy_from_slice(&wv));
-                z[wo * (c1 + 1) * n..wo * (c1 + dir.order) * n].fill(0.0);
-            }
-            z
-        }
-    }
-    pulp::Arch::new().dispatch(Op(w, b, spec, points, wo, n))
-}
-
-/// `W`'s columns, each contiguous: `d × wo`.
-fn columns(w: &[f64], wo: usize, d: usize) -> Vec<f64> {
-    let mut wt = vec![0.0; d * wo];
-    for o in 0..wo {
-        for i in 0..d {
-            wt[i * wo + o] = w[o * d + i];
-        }
-    }
-    wt
-}
-
-/// The weight gradient of [`first_layer`], `dW += Z̄ A₀ᵀ`, from the same structure: the value
-/// columns contribute `Σ_p z̄_p x_pᵀ`, a direction `v` contributes `(Σ_p z̄_p) vᵀ` through its
-/// first-order columns, higher orders nothing. `gw` is row-major `wo × d`.
-fn first_layer_weight_adjoint(
-    gw: &mut [f64],
-    zbar: &[f64],
-    spec: &JetSpec,
-    points: &[f64],
-    wo: usize,
-    n: usize,
-) {
-    struct Op<'a>(
-        &'a mut [f64],
-        &'a [f64],
-        &'a JetSpec,
-        &'a [f64],
-        usize,
-        usize,
-    );
-    impl pulp::WithSimd for Op<'_> {
-        type Output = ();
-        #[inline(always)]
-        fn with_simd<S: pulp::Simd>(self, _: S) {
-            let Op(gw, zbar, spec, points, wo, n) = self;
-            let d = spec.dim();
-            // Accumulated transposed (`d × wo`), so that the inner loops run along the neurons.
-            let mut acc = vec![0.0; d * wo];
-            for (zp, x) in zbar[..wo * n].chunks_exact(wo).zip(points.chunks_exact(d)) {
-                for (col, xi) in acc.chunks_exact_mut(wo).zip(x) {
-                    for (a, z) in col.iter_mut().zip(zp) {
-                        *a += z * xi;
-                    }
-                }
-            }
-            let mut sum = vec![0.0; wo];
-            for (k, dir) in spec.directions().iter().enumerate() {
-                let c1 = spec.component(k, 1);
-                sum.fill(0.0);
-                for zp in zbar[wo * c1 * n..wo * (c1 + 1) * n].chunks_exact(wo) {
-                    add_into(&mut sum, zp);
-                }
-                for (col, v) in acc.chunks_exact_mut(wo).zip(&dir.vector) {
-                    for (a, s) in col.iter_mut().zip(&sum) {
-                        *a += s * v;
-                    }
-                }
-            }
-            for o in 0..wo {
-                for i in 0..d {
-                    gw[o * d + i] += acc[i * wo + o];
-                }
-            }
-        }
-    }
-    pulp::Arch::new().dispatch(Op(gw, zbar, spec, points, wo, n))
 }
 
 /// Adds the sums over the value columns of `zbar` (`w × (C·n)`) into `g`: the bias adjoint.
@@ -576,12 +470,7 @@ pub fn backward(
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
         // dW += Z̄ Aᵀ  (written into the row-major weight gradient)
-        if k == 0 {
-            let points = &tape.post[0][..mlp.input_dim() * n];
-            first_layer_weight_adjoint(&mut grad[wr.clone()], &zbar, spec, points, wo, n);
-        } else {
-            gemm::weight(&mut grad[wr.clone()], &zbar, &tape.post[k], wo, wi);
-        }
+        gemm::weight(&mut grad[wr.clone()], &zbar, &tape.post[k], wo, wi);
         // db += Σ over value columns of Z̄
         add_bias_adjoint(&mut grad[br], &zbar, wo, n);
         if k == 0 {
