@@ -270,91 +270,113 @@ fn th(t: f64) -> (f64, f64, f64, f64, f64) {
     (s[1], s[2], s[3], s[4], s[5])
 }
 
-/// tanh on the jets: first the values (one polynomial `exp` each), then for each direction one
-/// pass over the block whose σ derivatives are polynomials in the stored `t`, so the passes
-/// vectorize; compiled for the widest SIMD the CPU has (chosen at run time by `pulp`).
+/// Values per strip of the tanh passes: a strip's values and σ derivatives stay in registers
+/// or L1 while every direction's components of the same elements use them, and four vectors
+/// in flight hide the latency of the exponential and the division.
+const STRIP: usize = 32;
+
+/// `L` consecutive entries of `x` from `at`, as an array reference (so that loops over them
+/// have a constant trip count and no bounds checks).
+#[inline(always)]
+fn arr<const L: usize>(x: &[f64], at: usize) -> &[f64; L] {
+    x[at..at + L].try_into().expect("strip inside the block")
+}
+
+/// tanh on the jets, one pass over the value block in strips of [`STRIP`] elements (the tail
+/// one element at a time): the strip's values, their σ derivatives (polynomials in `t`), then
+/// every direction's components of the same elements; compiled for the widest SIMD the CPU has
+/// (chosen at run time by `pulp`).
 fn activate_tanh(spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
     struct Op<'a>(&'a JetSpec, &'a [f64], usize, usize);
     impl pulp::WithSimd for Op<'_> {
         type Output = Vec<f64>;
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
-            activate_tanh_body(self.0, self.1, self.2, self.3)
+            let Op(spec, z, w, n) = self;
+            let b = w * n;
+            let dirs = direction_blocks(spec);
+            let mut y = scratch(z.len());
+            let full = b - b % STRIP;
+            for i0 in (0..full).step_by(STRIP) {
+                tanh_strip::<STRIP>(&dirs, z, &mut y, b, i0);
+            }
+            for i0 in full..b {
+                tanh_strip::<1>(&dirs, z, &mut y, b, i0);
+            }
+            y
         }
     }
     pulp::Arch::new().dispatch(Op(spec, z, w, n))
 }
 
+/// Elements `i0..i0+L` of the value block of [`activate_tanh`] with all their components.
 #[inline(always)]
-fn activate_tanh_body(spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
-    let b = w * n;
-    let mut y = scratch(z.len());
-    let (y0, rest) = y.split_at_mut(b);
-    tanh_block(y0, &z[..b]);
-    for (c1, order) in direction_blocks(spec) {
-        let o = (c1 - 1) * b;
-        let zk = |k: usize| &z[(c1 + k - 1) * b..(c1 + k) * b];
-        let out = &mut rest[o..o + order * b];
-        let (y1, more) = out.split_at_mut(b);
-        let z1 = zk(1);
+fn tanh_strip<const L: usize>(
+    dirs: &[(usize, usize)],
+    z: &[f64],
+    y: &mut [f64],
+    b: usize,
+    i0: usize,
+) {
+    let z0 = arr::<L>(z, i0);
+    let mut t = [0.0; L];
+    for i in 0..L {
+        t[i] = super::activation::tanh(z0[i]);
+    }
+    y[i0..i0 + L].copy_from_slice(&t);
+    let (mut s1, mut s2) = ([0.0; L], [0.0; L]);
+    for i in 0..L {
+        let (d1, d2, _, _, _) = th(t[i]);
+        s1[i] = d1;
+        s2[i] = d2;
+    }
+    for &(c1, order) in dirs {
+        let at = |k: usize| (c1 + k - 1) * b + i0;
+        let z1 = arr::<L>(z, at(1));
         match order {
             1 => {
-                for i in 0..b {
-                    y1[i] = (1.0 - y0[i] * y0[i]) * z1[i];
+                let mut o1 = [0.0; L];
+                for i in 0..L {
+                    o1[i] = s1[i] * z1[i];
                 }
+                y[at(1)..at(1) + L].copy_from_slice(&o1);
             }
             2 => {
-                let z2 = zk(2);
-                for i in 0..b {
-                    let (s1, s2, _, _, _) = th(y0[i]);
-                    y1[i] = s1 * z1[i];
-                    more[i] = s2 * z1[i] * z1[i] + s1 * z2[i];
+                let z2 = arr::<L>(z, at(2));
+                let (mut o1, mut o2) = ([0.0; L], [0.0; L]);
+                for i in 0..L {
+                    let a = z1[i];
+                    o1[i] = s1[i] * a;
+                    o2[i] = s2[i] * a * a + s1[i] * z2[i];
                 }
+                y[at(1)..at(1) + L].copy_from_slice(&o1);
+                y[at(2)..at(2) + L].copy_from_slice(&o2);
             }
             _ => {
-                let (y2, more) = more.split_at_mut(b);
-                let (z2, z3) = (zk(2), zk(3));
-                let (y3, y4) = more.split_at_mut(b);
-                for i in 0..b {
-                    let (s1, s2, s3, s4, _) = th(y0[i]);
+                let (z2, z3) = (arr::<L>(z, at(2)), arr::<L>(z, at(3)));
+                let mut o = [[0.0; L]; 4];
+                for i in 0..L {
+                    let (s1, s2, s3, s4, _) = th(t[i]);
                     let (a, c, d) = (z1[i], z2[i], z3[i]);
-                    y1[i] = s1 * a;
-                    y2[i] = s2 * a * a + s1 * c;
-                    y3[i] = s3 * a * a * a + 3.0 * s2 * a * c + s1 * d;
+                    o[0][i] = s1 * a;
+                    o[1][i] = s2 * a * a + s1 * c;
+                    o[2][i] = s3 * a * a * a + 3.0 * s2 * a * c + s1 * d;
                     if order >= 4 {
-                        y4[i] = s4 * a * a * a * a
+                        o[3][i] = s4 * a * a * a * a
                             + 6.0 * s3 * a * a * c
                             + s2 * (3.0 * c * c + 4.0 * a * d)
-                            + s1 * zk(4)[i];
+                            + s1 * z[at(4) + i];
                     }
+                }
+                for (k, ok) in o.iter().enumerate().take(order) {
+                    y[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
                 }
             }
         }
     }
-    y
 }
 
-/// `y = tanh z` elementwise, 32 values at a time: four independent vectors in flight hide
-/// the latency of the exponential and the division, which one vector at a time does not.
-#[inline(always)]
-fn tanh_block(y: &mut [f64], z: &[f64]) {
-    const LANES: usize = 32;
-    let mut yc = y.chunks_exact_mut(LANES);
-    let mut zc = z.chunks_exact(LANES);
-    for (yb, zb) in (&mut yc).zip(&mut zc) {
-        let mut t = [0.0; LANES];
-        for (t, z) in t.iter_mut().zip(zb) {
-            *t = super::activation::tanh(*z);
-        }
-        yb.copy_from_slice(&t);
-    }
-    for (yi, zi) in yc.into_remainder().iter_mut().zip(zc.remainder()) {
-        *yi = super::activation::tanh(*zi);
-    }
-}
-
-/// The reverse of [`activate_tanh`], again one vectorizable pass per direction, dispatched
-/// the same way.
+/// The reverse of [`activate_tanh`], again one pass over strips, dispatched the same way.
 fn activate_adjoint_tanh(
     spec: &JetSpec,
     z: &[f64],
@@ -368,59 +390,73 @@ fn activate_adjoint_tanh(
         type Output = Vec<f64>;
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
-            let [z, y0, ybar] = self.1;
-            activate_adjoint_tanh_body(self.0, z, y0, ybar, self.2, self.3)
+            let Op(spec, [z, y0, ybar], w, n) = self;
+            let b = w * n;
+            let dirs = direction_blocks(spec);
+            let mut zbar = scratch(z.len());
+            let full = b - b % STRIP;
+            for i0 in (0..full).step_by(STRIP) {
+                tanh_adjoint_strip::<STRIP>(&dirs, [z, y0, ybar], &mut zbar, b, i0);
+            }
+            for i0 in full..b {
+                tanh_adjoint_strip::<1>(&dirs, [z, y0, ybar], &mut zbar, b, i0);
+            }
+            zbar
         }
     }
     pulp::Arch::new().dispatch(Op(spec, [z, y0, ybar], w, n))
 }
 
+/// Elements `i0..i0+L` of the value block of [`activate_adjoint_tanh`] with all their
+/// components.
 #[inline(always)]
-fn activate_adjoint_tanh_body(
-    spec: &JetSpec,
-    z: &[f64],
-    y0: &[f64],
-    ybar: &[f64],
-    w: usize,
-    n: usize,
-) -> Vec<f64> {
-    let b = w * n;
-    let mut zbar = scratch(z.len());
-    let (z0bar, rest) = zbar.split_at_mut(b);
-    for i in 0..b {
-        z0bar[i] = (1.0 - y0[i] * y0[i]) * ybar[i];
+fn tanh_adjoint_strip<const L: usize>(
+    dirs: &[(usize, usize)],
+    [z, y0, ybar]: [&[f64]; 3],
+    zbar: &mut [f64],
+    b: usize,
+    i0: usize,
+) {
+    let (t, yb0) = (arr::<L>(y0, i0), arr::<L>(ybar, i0));
+    let (mut s1, mut s2, mut s3) = ([0.0; L], [0.0; L], [0.0; L]);
+    let mut z0bar = [0.0; L];
+    for i in 0..L {
+        let (d1, d2, d3, _, _) = th(t[i]);
+        s1[i] = d1;
+        s2[i] = d2;
+        s3[i] = d3;
+        z0bar[i] = d1 * yb0[i];
     }
-    for (c1, order) in direction_blocks(spec) {
-        let zk = |k: usize| &z[(c1 + k - 1) * b..(c1 + k) * b];
-        let yk = |k: usize| &ybar[(c1 + k - 1) * b..(c1 + k) * b];
-        let o = (c1 - 1) * b;
-        let out = &mut rest[o..o + order * b];
-        let (z1b, more) = out.split_at_mut(b);
-        let (z1, y1) = (zk(1), yk(1));
+    for &(c1, order) in dirs {
+        let at = |k: usize| (c1 + k - 1) * b + i0;
+        let (z1, y1) = (arr::<L>(z, at(1)), arr::<L>(ybar, at(1)));
         match order {
             1 => {
-                for i in 0..b {
-                    let (s1, s2, _, _, _) = th(y0[i]);
-                    z1b[i] = s1 * y1[i];
-                    z0bar[i] += s2 * z1[i] * y1[i];
+                let mut o1 = [0.0; L];
+                for i in 0..L {
+                    o1[i] = s1[i] * y1[i];
+                    z0bar[i] += s2[i] * z1[i] * y1[i];
                 }
+                zbar[at(1)..at(1) + L].copy_from_slice(&o1);
             }
             2 => {
-                let (z2, y2) = (zk(2), yk(2));
-                for i in 0..b {
-                    let (s1, s2, s3, _, _) = th(y0[i]);
+                let (z2, y2) = (arr::<L>(z, at(2)), arr::<L>(ybar, at(2)));
+                let (mut o1, mut o2) = ([0.0; L], [0.0; L]);
+                for i in 0..L {
                     let a = z1[i];
-                    z1b[i] = s1 * y1[i] + 2.0 * s2 * a * y2[i];
-                    more[i] = s1 * y2[i];
-                    z0bar[i] += s2 * a * y1[i] + (s3 * a * a + s2 * z2[i]) * y2[i];
+                    o1[i] = s1[i] * y1[i] + 2.0 * s2[i] * a * y2[i];
+                    o2[i] = s1[i] * y2[i];
+                    z0bar[i] += s2[i] * a * y1[i] + (s3[i] * a * a + s2[i] * z2[i]) * y2[i];
                 }
+                zbar[at(1)..at(1) + L].copy_from_slice(&o1);
+                zbar[at(2)..at(2) + L].copy_from_slice(&o2);
             }
             _ => {
-                let (z2b, more) = more.split_at_mut(b);
-                let (z3b, z4b) = more.split_at_mut(b);
-                let (z2, y2, z3, y3) = (zk(2), yk(2), zk(3), yk(3));
-                for i in 0..b {
-                    let (s1, s2, s3, s4, s5) = th(y0[i]);
+                let (z2, y2) = (arr::<L>(z, at(2)), arr::<L>(ybar, at(2)));
+                let (z3, y3) = (arr::<L>(z, at(3)), arr::<L>(ybar, at(3)));
+                let mut o = [[0.0; L]; 4];
+                for i in 0..L {
+                    let (s1, s2, s3, s4, s5) = th(t[i]);
                     let (a, c, d) = (z1[i], z2[i], z3[i]);
                     let mut a_bar = s1 * y1[i]
                         + 2.0 * s2 * a * y2[i]
@@ -431,26 +467,29 @@ fn activate_adjoint_tanh_body(
                         + (s3 * a * a + s2 * c) * y2[i]
                         + (s4 * a * a * a + 3.0 * s3 * a * c + s2 * d) * y3[i];
                     if order >= 4 {
-                        let (e, y4) = (zk(4)[i], yk(4)[i]);
+                        let (e, y4) = (z[at(4) + i], ybar[at(4) + i]);
                         a_bar += (4.0 * s4 * a * a * a + 12.0 * s3 * a * c + 4.0 * s2 * d) * y4;
                         c_bar += (6.0 * s3 * a * a + 6.0 * s2 * c) * y4;
                         d_bar += 4.0 * s2 * a * y4;
-                        z4b[i] = s1 * y4;
+                        o[3][i] = s1 * y4;
                         z0 += (s5 * a * a * a * a
                             + 6.0 * s4 * a * a * c
                             + s3 * (3.0 * c * c + 4.0 * a * d)
                             + s2 * e)
                             * y4;
                     }
-                    z1b[i] = a_bar;
-                    z2b[i] = c_bar;
-                    z3b[i] = d_bar;
+                    o[0][i] = a_bar;
+                    o[1][i] = c_bar;
+                    o[2][i] = d_bar;
                     z0bar[i] += z0;
+                }
+                for (k, ok) in o.iter().enumerate().take(order) {
+                    zbar[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
                 }
             }
         }
     }
-    zbar
+    zbar[i0..i0 + L].copy_from_slice(&z0bar);
 }
 
 /// Reverse pass: given the adjoint of the output jets (`d_out × C·n`, same layout as
