@@ -39,6 +39,7 @@ impl PartialEq for Dual {
 
 impl Dual {
     /// A constant.
+    #[inline]
     pub fn constant(v: f64) -> Self {
         Self {
             v,
@@ -51,6 +52,7 @@ impl Dual {
 
     /// Jet entry `k` with value `v` (gradient `e_k`); `k < MAX_ENTRIES` (a [`Pde`](super::Pde)
     /// checks that its jet fits).
+    #[inline]
     pub fn variable(v: f64, k: usize) -> Self {
         let mut d = Self::constant(v);
         d.g[k] = 1.0;
@@ -59,6 +61,7 @@ impl Dual {
     }
 
     /// Jet entry `k` with value `v` and derivative `t` along the jet direction.
+    #[inline]
     pub fn variable_with_tangent(v: f64, k: usize, t: f64) -> Self {
         let mut d = Self::variable(v, k);
         d.t = t;
@@ -66,21 +69,25 @@ impl Dual {
     }
 
     /// The value.
+    #[inline]
     pub fn value(&self) -> f64 {
         self.v
     }
 
     /// ∂value/∂(jet entry k), for every entry.
+    #[inline]
     pub fn g(&self) -> &[f64; MAX_ENTRIES] {
         &self.g
     }
 
     /// The derivative of [`g`](Self::g) along the jet direction `J̇`: `∇²r J̇` for a residual.
+    #[inline]
     pub fn gt(&self) -> &[f64; MAX_ENTRIES] {
         &self.gt
     }
 
     /// `f(self)` given `f`, `f′` and `f″` at `self.v`.
+    #[inline]
     fn chain(self, v: f64, dv: f64, d2v: f64) -> Self {
         let mut out = Self::constant(v);
         out.t = dv * self.t;
@@ -160,6 +167,7 @@ impl From<f64> for Dual {
 
 impl Add for Dual {
     type Output = Dual;
+    #[inline]
     fn add(mut self, o: Dual) -> Dual {
         self.v += o.v;
         self.t += o.t;
@@ -174,13 +182,22 @@ impl Add for Dual {
 
 impl Sub for Dual {
     type Output = Dual;
-    fn sub(self, o: Dual) -> Dual {
-        self + (-o)
+    #[inline]
+    fn sub(mut self, o: Dual) -> Dual {
+        self.v -= o.v;
+        self.t -= o.t;
+        self.len = self.len.max(o.len);
+        for k in 0..o.len {
+            self.g[k] -= o.g[k];
+            self.gt[k] -= o.gt[k];
+        }
+        self
     }
 }
 
 impl Mul for Dual {
     type Output = Dual;
+    #[inline]
     fn mul(self, o: Dual) -> Dual {
         let mut out = Dual::constant(self.v * o.v);
         out.t = self.t * o.v + self.v * o.t;
@@ -195,6 +212,7 @@ impl Mul for Dual {
 
 impl Div for Dual {
     type Output = Dual;
+    #[inline]
     fn div(self, o: Dual) -> Dual {
         let inv = 1.0 / o.v;
         let mut out = Dual::constant(self.v * inv);
@@ -211,6 +229,7 @@ impl Div for Dual {
 
 impl Neg for Dual {
     type Output = Dual;
+    #[inline]
     fn neg(mut self) -> Dual {
         self.v = -self.v;
         self.t = -self.t;
@@ -222,19 +241,88 @@ impl Neg for Dual {
     }
 }
 
-macro_rules! scalar_ops {
-    ($($tr:ident $f:ident),*) => {$(
-        impl $tr<f64> for Dual {
-            type Output = Dual;
-            fn $f(self, o: f64) -> Dual { $tr::$f(self, Dual::constant(o)) }
+impl Dual {
+    /// `self · c` for a constant `c`: every part scales.
+    #[inline]
+    fn scale(mut self, c: f64) -> Dual {
+        self.v *= c;
+        self.t *= c;
+        for k in 0..self.len {
+            self.g[k] *= c;
+            self.gt[k] *= c;
         }
-        impl $tr<Dual> for f64 {
-            type Output = Dual;
-            fn $f(self, o: Dual) -> Dual { $tr::$f(Dual::constant(self), o) }
-        }
-    )*};
+        self
+    }
 }
-scalar_ops!(Add add, Sub sub, Mul mul, Div div);
+
+// Operations with a constant, written out: only the value moves under `±c`, and `·c`, `/c`
+// scale, so none of them builds a constant `Dual` and runs the general rule.
+impl Add<f64> for Dual {
+    type Output = Dual;
+    #[inline]
+    fn add(mut self, c: f64) -> Dual {
+        self.v += c;
+        self
+    }
+}
+impl Add<Dual> for f64 {
+    type Output = Dual;
+    #[inline]
+    fn add(self, d: Dual) -> Dual {
+        d + self
+    }
+}
+impl Sub<f64> for Dual {
+    type Output = Dual;
+    #[inline]
+    fn sub(mut self, c: f64) -> Dual {
+        self.v -= c;
+        self
+    }
+}
+impl Sub<Dual> for f64 {
+    type Output = Dual;
+    #[inline]
+    fn sub(self, d: Dual) -> Dual {
+        -d + self
+    }
+}
+impl Mul<f64> for Dual {
+    type Output = Dual;
+    #[inline]
+    fn mul(self, c: f64) -> Dual {
+        self.scale(c)
+    }
+}
+impl Mul<Dual> for f64 {
+    type Output = Dual;
+    #[inline]
+    fn mul(self, d: Dual) -> Dual {
+        d.scale(self)
+    }
+}
+impl Div<f64> for Dual {
+    type Output = Dual;
+    #[inline]
+    fn div(self, c: f64) -> Dual {
+        // A division, not a multiplication by 1/c, so that the value rounds as `v / c` does.
+        let mut out = self;
+        out.v = self.v / c;
+        out.t = self.t / c;
+        for k in 0..self.len {
+            out.g[k] = self.g[k] / c;
+            out.gt[k] = self.gt[k] / c;
+        }
+        out
+    }
+}
+impl Div<Dual> for f64 {
+    type Output = Dual;
+    #[inline]
+    fn div(self, d: Dual) -> Dual {
+        Dual::constant(self) / d
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! [`Pinn`]: the physics-informed loss as a [`Problem`] for every solver in ravine.
 
+use rayon::prelude::*;
 use std::sync::Mutex;
 
 use super::{Condition, ConditionKind, OutputTransform, Pde, Sampler, SpaceTime, MAX_ENTRIES};
@@ -585,11 +586,24 @@ impl Problem for Pinn {
         self.terms.iter().map(|t| t.name.clone()).collect()
     }
 
+    /// The terms run in parallel with each other (and each over its chunks of points), so the
+    /// small boundary terms fill the gaps of the residual's chunks; their gradients are summed
+    /// in term order, so the result does not depend on the number of threads.
     fn evaluate(&self, x: &[f64], grad: &mut [f64], components: &mut [f64]) -> Result<f64> {
+        let parts: Vec<Result<(f64, Vec<f64>)>> = self
+            .terms
+            .par_iter()
+            .map(|t| {
+                let mut g = vec![0.0; grad.len()];
+                let l = self.term_loss(t, x, &mut g)?;
+                Ok((l, g))
+            })
+            .collect();
         grad.iter_mut().for_each(|g| *g = 0.0);
         let mut total = 0.0;
-        for (k, t) in self.terms.iter().enumerate() {
-            let l = self.term_loss(t, x, grad)?;
+        for (k, part) in parts.into_iter().enumerate() {
+            let (l, g) = part?;
+            grad.iter_mut().zip(&g).for_each(|(a, b)| *a += b);
             if let Some(c) = components.get_mut(k) {
                 *c = l;
             }
