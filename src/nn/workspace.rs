@@ -21,16 +21,29 @@ pub(crate) fn zeroed(len: usize) -> Vec<f64> {
 /// for outputs that are overwritten entirely, such as a matrix product's with
 /// `Accum::Replace`. Saves the memset that [`zeroed`] does.
 pub(crate) fn scratch(len: usize) -> Vec<f64> {
+    // The shortest buffer that is already long enough is handed out truncated, with nothing
+    // written; failing that, the one with the smallest sufficient capacity is extended (the
+    // extension is zero-filled). Best fit keeps the large buffers for the large requests.
     let reused = POOL.with(|p| {
         let mut p = p.borrow_mut();
-        p.iter()
-            .position(|v| v.capacity() >= len)
+        let best = |key: fn(&Vec<f64>) -> usize| {
+            p.iter()
+                .enumerate()
+                .filter(|(_, v)| key(v) >= len)
+                .min_by_key(|(_, v)| key(v))
+                .map(|(i, _)| i)
+        };
+        best(Vec::len)
+            .or_else(|| best(Vec::capacity))
             .map(|i| p.swap_remove(i))
     });
     match reused {
         Some(mut v) => {
-            // Only the part beyond the old length is written.
-            v.resize(len, 0.0);
+            if v.len() >= len {
+                v.truncate(len);
+            } else {
+                v.resize(len, 0.0);
+            }
             v
         }
         None => vec![0.0; len],
