@@ -1,28 +1,30 @@
-//! The three matrix products of an affine layer on the chunk layout of [`super::taylor`]:
+//! The three matrix products of an affine layer on the chunk layout of [`super::taylor`],
+//! where a layer's activations are stored neuron by neuron: neuron `j`'s `m` jet columns
+//! (every component of every point of the chunk) are contiguous, at `j·m`. With `X` the
+//! `wi × m` input, `Z` the `wo × m` output (both stored that way: row-major, leading dimension
+//! `m`) and `W` the row-major `wo × wi` weights:
 //!
 //! ```text
-//! forward        Z  (=|+=) W X        Z: wo × m,  X: wi × m
-//! input adjoint  Ā  (=|+=) Wᵀ Z̄       Ā: wi × m,  Z̄: wo × m
+//! forward        Z  (=|+=) W X  (+ b on the first `n` columns: the values)
+//! input adjoint  Ā  (=|+=) Wᵀ Z̄
 //! weight adjoint G  +=     Z̄ Xᵀ       G: wo × wi (row-major, like the parameters)
 //! ```
 //!
-//! with every `m`-side matrix column-major (one column per point and jet component) and `W`
-//! row-major. PINN layers are narrow (20–64 neurons) and `m` is a few hundred columns per
-//! chunk: shapes where a general matrix multiply spends much of its time outside its inner
-//! loop (packing, dispatch, masked edge kernels). On CPUs with AVX-512 these products run on a
-//! register-blocked kernel written for exactly these shapes: a tile of up to 24 rows × 8
-//! columns stays in 24 vector registers for the whole inner dimension, reading the
-//! column-major operands in place without packing, with masked loads and stores at the row
-//! edge; single-output layers (`wo = 1`) get dot products instead of one-row tiles. Elsewhere
-//! the products go to faer. The kernel is fixed per machine, so results do not depend on the
-//! number of threads.
+//! PINN layers are narrow (20–64 neurons) while `m` is a few hundred columns per chunk. The
+//! first two products therefore run with the long `m` side down the vector lanes: on CPUs with
+//! AVX-512 a register-blocked kernel keeps a tile of 24 columns × up to 8 neurons in 24 vector
+//! registers over the whole (short) inner dimension, reading the operands in place, so no lane
+//! is wasted on a neuron count that is not a multiple of eight (20 neurons in 24-wide row
+//! tiles would waste a sixth). The weight gradient is a table of `wo × wi` dot products of
+//! length `m`, done 4 × 4 at a time with vector accumulators. Elsewhere the products go to
+//! faer. The kernel is fixed per machine, so results do not depend on the number of threads.
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 
-/// `z (=|+=) W x (+ b on the first `biased` columns)`: `w` row-major `wo × wi`, `x`
-/// column-major `wi × m`, `z` column-major `wo × m` (overwritten unless `add`), `b` of length
-/// `wo` (with `biased ≤ m`: the value columns of a chunk; derivative columns get no bias).
+/// `z (=|+=) W x (+ b on the first `biased` columns)`: `w` row-major `wo × wi`, `x` row-major
+/// `wi × m`, `z` row-major `wo × m` (overwritten unless `add`), `b` of length `wo` (with
+/// `biased ≤ m`: the value columns of a chunk; derivative columns get no bias).
 pub(crate) fn forward(
     z: &mut [f64],
     w: &[f64],
@@ -40,23 +42,24 @@ pub(crate) fn forward(
         unsafe { avx512::forward(z, w, x, wo, wi, m, bias, add) };
         return;
     }
+    // Zᵀ = Xᵀ Wᵀ with every matrix column-major.
     matmul(
-        MatMut::from_column_major_slice_mut(z, wo, m),
+        MatMut::from_column_major_slice_mut(z, m, wo),
         accum(add),
-        MatRef::from_row_major_slice(w, wo, wi),
-        MatRef::from_column_major_slice(x, wi, m),
+        MatRef::from_column_major_slice(x, m, wi),
+        MatRef::from_column_major_slice(w, wi, wo),
         1.0,
         Par::Seq,
     );
     if let Some((b, cols)) = bias {
-        for zc in z[..wo * cols].chunks_exact_mut(wo) {
-            zc.iter_mut().zip(b).for_each(|(z, b)| *z += b);
+        for (zr, b) in z.chunks_exact_mut(m).zip(b) {
+            zr[..cols].iter_mut().for_each(|z| *z += b);
         }
     }
 }
 
-/// `a (=|+=) Wᵀ zbar`: `w` row-major `wo × wi`, `zbar` column-major `wo × m`, `a`
-/// column-major `wi × m` (overwritten unless `add`).
+/// `a (=|+=) Wᵀ zbar`: `w` row-major `wo × wi`, `zbar` row-major `wo × m`, `a` row-major
+/// `wi × m` (overwritten unless `add`).
 pub(crate) fn adjoint(a: &mut [f64], w: &[f64], zbar: &[f64], wo: usize, wi: usize, add: bool) {
     let m = zbar.len() / wo.max(1);
     assert!(w.len() == wo * wi && zbar.len() == wo * m && a.len() == wi * m);
@@ -66,18 +69,18 @@ pub(crate) fn adjoint(a: &mut [f64], w: &[f64], zbar: &[f64], wo: usize, wi: usi
         unsafe { avx512::adjoint(a, w, zbar, wo, wi, m, add) };
         return;
     }
+    // Āᵀ = Z̄ᵀ W.
     matmul(
-        MatMut::from_column_major_slice_mut(a, wi, m),
+        MatMut::from_column_major_slice_mut(a, m, wi),
         accum(add),
-        MatRef::from_row_major_slice(w, wo, wi).transpose(),
-        MatRef::from_column_major_slice(zbar, wo, m),
+        MatRef::from_column_major_slice(zbar, m, wo),
+        MatRef::from_row_major_slice(w, wo, wi),
         1.0,
         Par::Seq,
     );
 }
 
-/// `g += zbar xᵀ`: `zbar` column-major `wo × m`, `x` column-major `wi × m`, `g` row-major
-/// `wo × wi`.
+/// `g += zbar xᵀ`: `zbar` row-major `wo × m`, `x` row-major `wi × m`, `g` row-major `wo × wi`.
 pub(crate) fn weight(g: &mut [f64], zbar: &[f64], x: &[f64], wo: usize, wi: usize) {
     let m = zbar.len() / wo.max(1);
     assert!(g.len() == wo * wi && zbar.len() == wo * m && x.len() == wi * m);
@@ -90,8 +93,8 @@ pub(crate) fn weight(g: &mut [f64], zbar: &[f64], x: &[f64], wo: usize, wi: usiz
     matmul(
         MatMut::from_row_major_slice_mut(g, wo, wi),
         Accum::Add,
-        MatRef::from_column_major_slice(zbar, wo, m),
-        MatRef::from_column_major_slice(x, wi, m).transpose(),
+        MatRef::from_row_major_slice(zbar, wo, m),
+        MatRef::from_column_major_slice(x, m, wi),
         1.0,
         Par::Seq,
     );
@@ -114,7 +117,7 @@ mod avx512 {
         std::arch::is_x86_feature_detected!("avx512f")
     }
 
-    /// An operand read by the tile kernel: element `(k, c)` at `ptr + c·cs + k·ks`.
+    /// The small operand of a product: element `(k, c)` at `ptr + c·cs + k·ks`.
     #[derive(Clone, Copy)]
     struct Strided {
         ptr: *const f64,
@@ -122,26 +125,34 @@ mod avx512 {
         ks: usize,
     }
 
-    /// Lanes `[0, valid)` set (`valid ≤ 8`).
-    #[inline(always)]
-    fn lanes(valid: usize) -> __mmask8 {
-        ((1u32 << valid) - 1) as __mmask8
-    }
-
-    /// A bias added to the columns before `cols` of a product (`ptr` at the band's first row).
+    /// A bias `ptr[c]` added to output column `c` in the rows before `rows`; `row0` is the
+    /// global index of the current band's first row.
     #[derive(Clone, Copy)]
     struct Bias {
         ptr: *const f64,
-        cols: usize,
+        rows: usize,
+        row0: usize,
     }
 
-    /// One tile: `out[r + c·out_cs] (=|+=) Σ_{k<kk} a[r + k·a_ks] · x(k, c) (+ bias[r])` for
-    /// rows `r < rows` (`rows ≤ 8·RB`, every one of the RB row blocks non-empty) and columns
-    /// `c < NC`, the bias on the columns whose index `c0 + c` is below `bias.cols`. The RB·NC
-    /// accumulators live in registers for the whole sum.
+    /// No bias.
+    const NO_BIAS: Bias = Bias {
+        ptr: std::ptr::null(),
+        rows: 0,
+        row0: 0,
+    };
+
+    /// Lanes `[0, valid)` set (`valid ≤ 8`).
+    #[inline(always)]
+    fn lanes(valid: usize) -> __mmask8 {
+        ((1u32 << valid.min(8)) - 1) as __mmask8
+    }
+
+    /// One tile: `out[r + c·out_cs] (=|+=) Σ_{k<kk} a[r + k·a_ks] · x(k, c) (+ bias)` for rows
+    /// `r < rows` (`rows ≤ 8·RB`, every one of the RB row blocks non-empty) and columns
+    /// `c < NC`. The RB·NC accumulators live in registers for the whole sum.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
     unsafe fn tile<const RB: usize, const NC: usize>(
         kk: usize,
         a: *const f64,
@@ -150,18 +161,26 @@ mod avx512 {
         x: Strided,
         out: *mut f64,
         out_cs: usize,
-        (bias, c0): (Bias, usize),
+        bias: Bias,
         add: bool,
     ) {
         let mut mask = [0 as __mmask8; RB];
         for (b, m) in mask.iter_mut().enumerate() {
-            *m = lanes((rows - 8 * b).min(8));
+            *m = lanes(rows - 8 * b);
         }
         let mut acc = [[_mm512_setzero_pd(); NC]; RB];
+        // Plain loads when every row is valid: a masked load costs an extra vector uop on the
+        // ports the multiply-adds need.
+        let full = rows == 8 * RB;
         for k in 0..kk {
             let mut col = [_mm512_setzero_pd(); RB];
             for b in 0..RB {
-                col[b] = _mm512_maskz_loadu_pd(mask[b], a.add(k * a_ks + 8 * b));
+                let p = a.add(k * a_ks + 8 * b);
+                col[b] = if full {
+                    _mm512_loadu_pd(p)
+                } else {
+                    _mm512_maskz_loadu_pd(mask[b], p)
+                };
             }
             for c in 0..NC {
                 let s = _mm512_set1_pd(*x.ptr.add(c * x.cs + k * x.ks));
@@ -170,12 +189,14 @@ mod avx512 {
                 }
             }
         }
-        if c0 < bias.cols {
+        if bias.row0 < bias.rows {
             for b in 0..RB {
-                let v = _mm512_maskz_loadu_pd(mask[b], bias.ptr.add(8 * b));
-                for (c, acc) in acc[b].iter_mut().enumerate() {
-                    if c0 + c < bias.cols {
-                        *acc = _mm512_add_pd(*acc, v);
+                let start = bias.row0 + 8 * b;
+                if start < bias.rows {
+                    let mb = lanes(bias.rows - start);
+                    for (c, acc) in acc[b].iter_mut().enumerate() {
+                        let v = _mm512_set1_pd(*bias.ptr.add(c));
+                        *acc = _mm512_mask_add_pd(*acc, mb, *acc, v);
                     }
                 }
             }
@@ -193,7 +214,7 @@ mod avx512 {
         }
     }
 
-    /// Columns `[0, cols)` of a row band of at most 24 rows, in tiles of 8 columns and one
+    /// Columns `[0, cols)` of a band of at most 24 rows, in tiles of 8 columns and one
     /// narrower tile at the end.
     #[inline]
     #[target_feature(enable = "avx512f")]
@@ -211,29 +232,27 @@ mod avx512 {
         add: bool,
     ) {
         let mut c0 = 0;
-        while c0 + 8 <= cols {
+        while c0 < cols {
             let xs = Strided {
                 ptr: x.ptr.add(c0 * x.cs),
                 ..x
             };
             let o = out.add(c0 * out_cs);
-            tile::<RB, 8>(kk, a, a_ks, rows, xs, o, out_cs, (bias, c0), add);
+            let bs = Bias {
+                ptr: bias.ptr.wrapping_add(c0),
+                ..bias
+            };
+            match cols - c0 {
+                1 => tile::<RB, 1>(kk, a, a_ks, rows, xs, o, out_cs, bs, add),
+                2 => tile::<RB, 2>(kk, a, a_ks, rows, xs, o, out_cs, bs, add),
+                3 => tile::<RB, 3>(kk, a, a_ks, rows, xs, o, out_cs, bs, add),
+                4 => tile::<RB, 4>(kk, a, a_ks, rows, xs, o, out_cs, bs, add),
+                5 => tile::<RB, 5>(kk, a, a_ks, rows, xs, o, out_cs, bs, add),
+                6 => tile::<RB, 6>(kk, a, a_ks, rows, xs, o, out_cs, bs, add),
+                7 => tile::<RB, 7>(kk, a, a_ks, rows, xs, o, out_cs, bs, add),
+                _ => tile::<RB, 8>(kk, a, a_ks, rows, xs, o, out_cs, bs, add),
+            }
             c0 += 8;
-        }
-        let xs = Strided {
-            ptr: x.ptr.add(c0 * x.cs),
-            ..x
-        };
-        let o = out.add(c0 * out_cs);
-        match cols - c0 {
-            0 => {}
-            1 => tile::<RB, 1>(kk, a, a_ks, rows, xs, o, out_cs, (bias, c0), add),
-            2 => tile::<RB, 2>(kk, a, a_ks, rows, xs, o, out_cs, (bias, c0), add),
-            3 => tile::<RB, 3>(kk, a, a_ks, rows, xs, o, out_cs, (bias, c0), add),
-            4 => tile::<RB, 4>(kk, a, a_ks, rows, xs, o, out_cs, (bias, c0), add),
-            5 => tile::<RB, 5>(kk, a, a_ks, rows, xs, o, out_cs, (bias, c0), add),
-            6 => tile::<RB, 6>(kk, a, a_ks, rows, xs, o, out_cs, (bias, c0), add),
-            _ => tile::<RB, 7>(kk, a, a_ks, rows, xs, o, out_cs, (bias, c0), add),
         }
     }
 
@@ -257,10 +276,7 @@ mod avx512 {
         while r0 < rows {
             let r = (rows - r0).min(24);
             let (a, out) = (a.add(r0), out.add(r0));
-            let bias = Bias {
-                ptr: bias.ptr.wrapping_add(r0),
-                ..bias
-            };
+            let bias = Bias { row0: r0, ..bias };
             match r.div_ceil(8) {
                 3 => band::<3>(kk, a, a_ks, r, x, cols, out, out_cs, bias, add),
                 2 => band::<2>(kk, a, a_ks, r, x, cols, out, out_cs, bias, add),
@@ -270,14 +286,8 @@ mod avx512 {
         }
     }
 
-    /// No bias.
-    const NO_BIAS: Bias = Bias {
-        ptr: std::ptr::null(),
-        cols: 0,
-    };
-
-    /// See [`super::forward`]. `W`'s columns are copied out once (`wo·wi` entries) so that the
-    /// kernel reads them contiguously; a single output row is a dot product per column.
+    /// See [`super::forward`]: `Zᵀ = Xᵀ Wᵀ`, the chunk's columns down the lanes, `Xᵀ`'s
+    /// columns (`X`'s rows) read in place, `Wᵀ` strided.
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
     pub(super) unsafe fn forward(
@@ -290,37 +300,20 @@ mod avx512 {
         bias: Option<(&[f64], usize)>,
         add: bool,
     ) {
-        let (bias_ptr, cols) = bias.map_or((std::ptr::null(), 0), |(b, c)| (b.as_ptr(), c));
-        if wo == 1 {
-            for (j, (zj, xj)) in z.iter_mut().zip(x.chunks_exact(wi)).enumerate() {
-                let mut d = dot(w, xj);
-                if j < cols {
-                    d += *bias_ptr;
-                }
-                *zj = if add { *zj + d } else { d };
-            }
-            return;
-        }
-        let mut wc = crate::nn::workspace::scratch(wo * wi);
-        for o in 0..wo {
-            for i in 0..wi {
-                wc[i * wo + o] = w[o * wi + i];
-            }
-        }
-        let x = Strided {
-            ptr: x.as_ptr(),
+        let bias = bias.map_or(NO_BIAS, |(b, rows)| Bias {
+            ptr: b.as_ptr(),
+            rows,
+            row0: 0,
+        });
+        let wt = Strided {
+            ptr: w.as_ptr(),
             cs: wi,
             ks: 1,
         };
-        let bias = Bias {
-            ptr: bias_ptr,
-            cols,
-        };
-        product(wi, wc.as_ptr(), wo, wo, x, m, z.as_mut_ptr(), wo, bias, add);
-        crate::nn::workspace::recycle(wc);
+        product(wi, x.as_ptr(), m, m, wt, wo, z.as_mut_ptr(), m, bias, add);
     }
 
-    /// See [`super::adjoint`]: `Wᵀ`'s columns are `W`'s rows, read in place.
+    /// See [`super::adjoint`]: `Āᵀ = Z̄ᵀ W`.
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn adjoint(
         a: &mut [f64],
@@ -331,30 +324,29 @@ mod avx512 {
         m: usize,
         add: bool,
     ) {
-        let x = Strided {
-            ptr: zbar.as_ptr(),
-            cs: wo,
-            ks: 1,
+        let wm = Strided {
+            ptr: w.as_ptr(),
+            cs: 1,
+            ks: wi,
         };
         product(
             wo,
-            w.as_ptr(),
-            wi,
-            wi,
-            x,
+            zbar.as_ptr(),
             m,
-            a.as_mut_ptr(),
+            m,
+            wm,
             wi,
+            a.as_mut_ptr(),
+            m,
             NO_BIAS,
             add,
         );
     }
 
-    /// See [`super::weight`]. With at least as many inputs as outputs, computed as
-    /// `Gᵀ += X Z̄ᵀ`: the row-major `G` is `Gᵀ` column-major, `X`'s columns are read in place
-    /// and `Z̄ᵀ` is strided. With fewer inputs (the first layer: `d` inputs) the tiles would be
-    /// mostly empty rows, so `Z̄ Xᵀ` is formed column-major in a small buffer and added
-    /// transposed.
+    /// See [`super::weight`]: `G[o][i] += Σ_col zbar[o][col] · x[i][col]`, a table of dot
+    /// products. Tiles of `TO` outputs × `TI` inputs keep `TO·TI` vector accumulators (lanes =
+    /// 8 consecutive columns) over all columns, then sum across lanes once. Edge tiles repeat
+    /// the last row and keep only the valid entries.
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn weight(
         g: &mut [f64],
@@ -364,66 +356,70 @@ mod avx512 {
         wi: usize,
         m: usize,
     ) {
-        if wi >= wo {
-            let zt = Strided {
-                ptr: zbar.as_ptr(),
-                cs: 1,
-                ks: wo,
-            };
-            product(
-                m,
-                x.as_ptr(),
-                wi,
-                wi,
-                zt,
-                wo,
-                g.as_mut_ptr(),
-                wi,
-                NO_BIAS,
-                true,
-            );
-            return;
+        if wo == 1 {
+            weight_tiles::<1, 8>(g, zbar, x, wo, wi, m);
+        } else if wi <= 2 {
+            weight_tiles::<8, 2>(g, zbar, x, wo, wi, m);
+        } else {
+            weight_tiles::<4, 4>(g, zbar, x, wo, wi, m);
         }
-        let xt = Strided {
-            ptr: x.as_ptr(),
-            cs: 1,
-            ks: wi,
-        };
-        let mut t = crate::nn::workspace::scratch(wo * wi);
-        product(
-            m,
-            zbar.as_ptr(),
-            wo,
-            wo,
-            xt,
-            wi,
-            t.as_mut_ptr(),
-            wo,
-            NO_BIAS,
-            false,
-        );
-        for o in 0..wo {
-            for i in 0..wi {
-                g[o * wi + i] += t[i * wo + o];
-            }
-        }
-        crate::nn::workspace::recycle(t);
     }
 
-    /// `Σ_i a_i b_i` in 8-wide blocks (masked tail), then a horizontal sum.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
-        let mut acc = _mm512_setzero_pd();
-        let mut i = 0;
-        while i < a.len() {
-            let mk = lanes((a.len() - i).min(8));
-            let va = _mm512_maskz_loadu_pd(mk, a.as_ptr().add(i));
-            let vb = _mm512_maskz_loadu_pd(mk, b.as_ptr().add(i));
-            acc = _mm512_fmadd_pd(va, vb, acc);
-            i += 8;
+    unsafe fn weight_tiles<const TO: usize, const TI: usize>(
+        g: &mut [f64],
+        zbar: &[f64],
+        x: &[f64],
+        wo: usize,
+        wi: usize,
+        m: usize,
+    ) {
+        let tail = lanes(m % 8);
+        for o0 in (0..wo).step_by(TO) {
+            let zr: [*const f64; TO] =
+                std::array::from_fn(|k| zbar.as_ptr().add((o0 + k).min(wo - 1) * m));
+            for i0 in (0..wi).step_by(TI) {
+                let xr: [*const f64; TI] =
+                    std::array::from_fn(|k| x.as_ptr().add((i0 + k).min(wi - 1) * m));
+                let mut acc = [[_mm512_setzero_pd(); TI]; TO];
+                // Plain loads in the main loop: a masked load costs an extra vector uop on
+                // the ports the multiply-adds need.
+                let mut col = 0;
+                while col + 8 <= m {
+                    let zv: [__m512d; TO] =
+                        std::array::from_fn(|k| _mm512_loadu_pd(zr[k].add(col)));
+                    for i in 0..TI {
+                        let xv = _mm512_loadu_pd(xr[i].add(col));
+                        for o in 0..TO {
+                            acc[o][i] = _mm512_fmadd_pd(zv[o], xv, acc[o][i]);
+                        }
+                    }
+                    col += 8;
+                }
+                if col < m {
+                    let zv: [__m512d; TO] =
+                        std::array::from_fn(|k| _mm512_maskz_loadu_pd(tail, zr[k].add(col)));
+                    for i in 0..TI {
+                        let xv = _mm512_maskz_loadu_pd(tail, xr[i].add(col));
+                        for o in 0..TO {
+                            acc[o][i] = _mm512_fmadd_pd(zv[o], xv, acc[o][i]);
+                        }
+                    }
+                }
+                let mut sums = [[0.0; TI]; TO];
+                for o in 0..TO {
+                    for i in 0..TI {
+                        sums[o][i] = _mm512_reduce_add_pd(acc[o][i]);
+                    }
+                }
+                for (o, row) in sums.iter().enumerate().take(wo - o0) {
+                    for (i, v) in row.iter().enumerate().take(wi - i0) {
+                        g[(o0 + o) * wi + i0 + i] += v;
+                    }
+                }
+            }
         }
-        _mm512_reduce_add_pd(acc)
     }
 }
 
@@ -441,19 +437,22 @@ mod tests {
             .collect()
     }
 
-    /// Every product against a plain triple loop, for widths that hit every tile shape (full
-    /// and partial row blocks, bands of 24/16/8, column tails 0–7, single rows and columns).
+    /// Every product against a plain triple loop, for shapes that hit every tile shape (full
+    /// and partial row blocks, bands of 24/16/8, column tails 1–8, single rows and columns,
+    /// weight tiles with partial edges and masked column tails).
     #[test]
     fn products_match_naive_loops() {
-        for &(wo, wi) in &[
+        let shapes = [
             (1, 20),
             (20, 1),
+            (20, 2),
             (20, 20),
             (7, 13),
             (24, 24),
             (33, 64),
             (64, 5),
-        ] {
+        ];
+        for &(wo, wi) in &shapes {
             for m in [1, 5, 8, 13, 64, 517] {
                 let w = data(wo * wi, 1);
                 let x = data(wi * m, 2);
@@ -464,9 +463,9 @@ mod tests {
                 for j in 0..m {
                     for o in 0..wo {
                         for i in 0..wi {
-                            z_ref[j * wo + o] += w[o * wi + i] * x[j * wi + i];
-                            a_ref[j * wi + i] += w[o * wi + i] * zb[j * wo + o];
-                            g_ref[o * wi + i] += zb[j * wo + o] * x[j * wi + i];
+                            z_ref[o * m + j] += w[o * wi + i] * x[i * m + j];
+                            a_ref[i * m + j] += w[o * wi + i] * zb[o * m + j];
+                            g_ref[o * wi + i] += zb[o * m + j] * x[i * m + j];
                         }
                     }
                 }
@@ -484,7 +483,7 @@ mod tests {
                 let biased = m / 2 + 1;
                 forward(&mut z, &w, &x, (wo, wi), Some((&b, biased)), false);
                 let with_bias: Vec<f64> = (0..wo * m)
-                    .map(|e| z_ref[e] + if e / wo < biased { b[e % wo] } else { 0.0 })
+                    .map(|e| z_ref[e] + if e % m < biased { b[e / m] } else { 0.0 })
                     .collect();
                 assert!(close(&z, &with_bias), "forward + b {wo}×{wi}, m = {m}");
                 let mut a = data(wi * m, 6);

@@ -109,8 +109,8 @@ pub fn backward_tangent(
         if k > 0 {
             gemm::weight(&mut hv[wr.clone()], &zbar, &tangent.post[k], wo, wi);
         }
-        add_bias_adjoint(&mut grad[br.clone()], &zbar, wo, n);
-        add_bias_adjoint(&mut hv[br], &zbard, wo, n);
+        add_bias_adjoint(&mut grad[br.clone()], &zbar, n);
+        add_bias_adjoint(&mut hv[br], &zbard, n);
         if k == 0 {
             break;
         }

@@ -2,10 +2,12 @@
 //! reverse pass through the same computation.
 //!
 //! For a chunk of `n` points and a [`JetSpec`] with `C` components, every layer's activations
-//! are one column-major matrix of `width × (C·n)` entries: column `c·n + p` holds component `c`
-//! of point `p`. An affine layer is then a single matrix product over all points and all jet
+//! are one `width × (C·n)` matrix stored neuron by neuron (row-major, `m = C·n` columns): column
+//! `c·n + p` holds component `c` of point `p`, so neuron `j`'s component `c` of point `p` is at
+//! `j·m + c·n + p`. An affine layer is then a single matrix product over all points and all jet
 //! components (`Z = W A`, plus the bias on the value columns only, since derivatives of a
-//! constant vanish), and the activation maps each point's univariate Taylor series
+//! constant vanish; see [`super::gemm`]), and the activation maps each point's univariate
+//! Taylor series
 //! `z(s) = z₀ + z₁ s + z₂ s²/2 + …` along each direction through Faà di Bruno's formula:
 //!
 //! ```text
@@ -17,7 +19,6 @@
 //!
 //! (`z_k`, `y_k` are k-th derivatives along the direction, σ's derivatives are at `z₀`.)
 
-use super::batch::add_into;
 use super::gemm;
 use super::workspace::{recycle, scratch, zeroed};
 use super::{Activation, JetSpec, Mlp, Scalar};
@@ -27,7 +28,7 @@ use super::{Activation, JetSpec, Mlp, Scalar};
 pub struct Tape {
     pub(super) n: usize,
     pub(super) c: usize,
-    /// `post[k]`: input of layer k (`post[0]` is the input jet), `w_k × c·n`.
+    /// `post[k]`: input of layer k (`post[0]` is the input jet), `w_k × c·n` (neuron-major).
     pub(super) post: Vec<Vec<f64>>,
     /// `pre[k]`: output of layer k before the activation, `w_{k+1} × c·n`; the last one is
     /// the network output.
@@ -40,7 +41,8 @@ impl Tape {
         self.n
     }
 
-    /// The network output jets: `d_out × (C·n)`, column `c·n + p`.
+    /// The network output jets: `d_out × (C·n)` row-major, component `c` of output `o` at point
+    /// `p` at `o·C·n + c·n + p`.
     pub fn output(&self) -> &[f64] {
         self.pre.last().map_or(&[], |v| v.as_slice())
     }
@@ -51,34 +53,23 @@ impl Tape {
     }
 }
 
-/// Input jets for `points` (row-major, `n × d_in`): the value columns hold the coordinates,
-/// the first-order column of each direction holds the direction vector, higher orders zero.
+/// Input jets for `points` (row-major, `n × d_in`), in the layer layout: input `i`'s value
+/// columns hold the coordinates `x_i`, the first-order columns of each direction its entry
+/// `v_i`, higher orders zero.
 fn input_jet(spec: &JetSpec, points: &[f64], n: usize) -> Vec<f64> {
     let d = spec.dim();
-    let c = spec.components();
-    let mut a = zeroed(d * c * n);
-    a[..d * n].copy_from_slice(&points[..d * n]);
-    for (k, dir) in spec.directions().iter().enumerate() {
-        let col0 = spec.component(k, 1) * n;
-        repeat_column(&mut a[d * col0..d * (col0 + n)], &dir.vector);
+    let m = spec.components() * n;
+    let mut a = zeroed(d * m);
+    for (i, row) in a.chunks_exact_mut(m).enumerate() {
+        for (v, x) in row[..n].iter_mut().zip(points.chunks_exact(d)) {
+            *v = x[i];
+        }
+        for (k, dir) in spec.directions().iter().enumerate() {
+            let col0 = spec.component(k, 1) * n;
+            row[col0..col0 + n].fill(dir.vector[i]);
+        }
     }
     a
-}
-
-/// Fills `block` with copies of `col` (`block.len()` a multiple of `col.len()`) by doubling:
-/// a few large copies instead of one small copy per column.
-fn repeat_column(block: &mut [f64], col: &[f64]) {
-    let len = col.len();
-    if block.is_empty() || len == 0 {
-        return;
-    }
-    block[..len].copy_from_slice(col);
-    let mut filled = len;
-    while filled < block.len() {
-        let more = filled.min(block.len() - filled);
-        block.copy_within(..more, filled);
-        filled += more;
-    }
 }
 
 /// Forward pass of `mlp` with parameters `params` over `n` points (`points` row-major
@@ -107,11 +98,19 @@ pub fn forward(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Tap
     Tape { n, c, post, pre }
 }
 
-/// Adds the sums over the value columns of `zbar` (`w × (C·n)`) into `g`: the bias adjoint.
-pub(super) fn add_bias_adjoint(g: &mut [f64], zbar: &[f64], w: usize, n: usize) {
-    for p in 0..n {
-        add_into(g, &zbar[w * p..w * (p + 1)]);
+/// Adds the sums over the value columns of `zbar` (`w × (C·n)`, neuron-major) into `g`: the
+/// bias adjoint.
+pub(super) fn add_bias_adjoint(g: &mut [f64], zbar: &[f64], n: usize) {
+    let m = zbar.len() / g.len().max(1);
+    for (g, row) in g.iter_mut().zip(zbar.chunks_exact(m)) {
+        *g += row[..n].iter().sum::<f64>();
     }
+}
+
+/// The value entries of a `w × (C·n)` neuron-major matrix (`m = C·n`), in storage order:
+/// neuron `j`'s `n` values start at `j·m`; component `c` of the same entry is `c·n` further on.
+fn value_entries(w: usize, n: usize, m: usize) -> impl Iterator<Item = usize> {
+    (0..w).flat_map(move |j| j * m..j * m + n)
 }
 
 /// `(first component, order)` of each direction.
@@ -124,9 +123,10 @@ fn direction_blocks(spec: &JetSpec) -> Vec<(usize, usize)> {
 }
 
 /// Applies the activation to the jets `z` (`w × C·n`) into `y` (same shape, zeroed).
-/// Component `c` of element `i` of the value block (`i < w·n`) sits at `c·w·n + i`, so one pass
-/// over `i` handles every point, neuron and direction with the σ derivatives in registers.
-/// Generic over the [`Scalar`], so that the same code gives the tangent of the jets.
+/// Component `c` of value entry `i` (see [`value_entries`]) sits at `i + c·n`, so one pass over
+/// the value entries handles every point, neuron and direction with the σ derivatives in
+/// registers. Generic over the [`Scalar`], so that the same code gives the tangent of the
+/// jets.
 pub(super) fn activate_generic<T: Scalar>(
     act: Activation,
     spec: &JetSpec,
@@ -135,10 +135,10 @@ pub(super) fn activate_generic<T: Scalar>(
     w: usize,
     n: usize,
 ) {
-    let b = w * n;
+    let b = n;
     let dirs = direction_blocks(spec);
     let c = T::constant;
-    for i in 0..b {
+    for i in value_entries(w, n, z.len() / w.max(1)) {
         let s = z[i].activation_derivatives(act);
         y[i] = s[0];
         for &(c1, order) in &dirs {
@@ -176,10 +176,10 @@ pub(super) fn activate_adjoint_generic<T: Scalar>(
     w: usize,
     n: usize,
 ) {
-    let b = w * n;
+    let b = n;
     let dirs = direction_blocks(spec);
     let c = T::constant;
-    for i in 0..b {
+    for i in value_entries(w, n, z.len() / w.max(1)) {
         let s = z[i].activation_derivatives(act);
         let mut z0bar = s[1] * ybar[i];
         for &(c1, order) in &dirs {
@@ -275,6 +275,22 @@ fn th(t: f64) -> (f64, f64, f64, f64, f64) {
 /// in flight hide the latency of the exponential and the division.
 const STRIP: usize = 32;
 
+/// Calls `f(first entry, length)` for strips covering the value entries of a `w × (C·n)`
+/// neuron-major matrix (`m = C·n`): each neuron's `n` values in strips of [`STRIP`], then of
+/// 8, then single entries.
+#[inline(always)]
+fn for_strips(w: usize, n: usize, m: usize, mut f: impl FnMut(usize, usize)) {
+    for j in 0..w {
+        let mut p = 0;
+        for len in [STRIP, 8, 1] {
+            while p + len <= n {
+                f(j * m + p, len);
+                p += len;
+            }
+        }
+    }
+}
+
 /// `L` consecutive entries of `x` from `at`, as an array reference (so that loops over them
 /// have a constant trip count and no bounds checks).
 #[inline(always)]
@@ -293,29 +309,27 @@ fn activate_tanh(spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
             let Op(spec, z, w, n) = self;
-            let b = w * n;
             let dirs = direction_blocks(spec);
             let mut y = scratch(z.len());
-            let full = b - b % STRIP;
-            for i0 in (0..full).step_by(STRIP) {
-                tanh_strip::<STRIP>(&dirs, z, &mut y, b, i0);
-            }
-            for i0 in full..b {
-                tanh_strip::<1>(&dirs, z, &mut y, b, i0);
-            }
+            for_strips(w, n, z.len() / w.max(1), |i0, len| match len {
+                STRIP => tanh_strip::<STRIP>(&dirs, z, &mut y, n, i0),
+                8 => tanh_strip::<8>(&dirs, z, &mut y, n, i0),
+                _ => tanh_strip::<1>(&dirs, z, &mut y, n, i0),
+            });
             y
         }
     }
     pulp::Arch::new().dispatch(Op(spec, z, w, n))
 }
 
-/// Elements `i0..i0+L` of the value block of [`activate_tanh`] with all their components.
+/// Value entries `i0..i0+L` of [`activate_tanh`] with all their components (component `c` of
+/// entry `i` at `i + c·cs`).
 #[inline(always)]
 fn tanh_strip<const L: usize>(
     dirs: &[(usize, usize)],
     z: &[f64],
     y: &mut [f64],
-    b: usize,
+    cs: usize,
     i0: usize,
 ) {
     let z0 = arr::<L>(z, i0);
@@ -331,7 +345,7 @@ fn tanh_strip<const L: usize>(
         s2[i] = d2;
     }
     for &(c1, order) in dirs {
-        let at = |k: usize| (c1 + k - 1) * b + i0;
+        let at = |k: usize| (c1 + k - 1) * cs + i0;
         let z1 = arr::<L>(z, at(1));
         match order {
             1 => {
@@ -391,30 +405,28 @@ fn activate_adjoint_tanh(
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
             let Op(spec, [z, y0, ybar], w, n) = self;
-            let b = w * n;
             let dirs = direction_blocks(spec);
             let mut zbar = scratch(z.len());
-            let full = b - b % STRIP;
-            for i0 in (0..full).step_by(STRIP) {
-                tanh_adjoint_strip::<STRIP>(&dirs, [z, y0, ybar], &mut zbar, b, i0);
-            }
-            for i0 in full..b {
-                tanh_adjoint_strip::<1>(&dirs, [z, y0, ybar], &mut zbar, b, i0);
-            }
+            let zs = [z, y0, ybar];
+            for_strips(w, n, z.len() / w.max(1), |i0, len| match len {
+                STRIP => tanh_adjoint_strip::<STRIP>(&dirs, zs, &mut zbar, n, i0),
+                8 => tanh_adjoint_strip::<8>(&dirs, zs, &mut zbar, n, i0),
+                _ => tanh_adjoint_strip::<1>(&dirs, zs, &mut zbar, n, i0),
+            });
             zbar
         }
     }
     pulp::Arch::new().dispatch(Op(spec, [z, y0, ybar], w, n))
 }
 
-/// Elements `i0..i0+L` of the value block of [`activate_adjoint_tanh`] with all their
-/// components.
+/// Value entries `i0..i0+L` of [`activate_adjoint_tanh`] with all their components (component
+/// `c` of entry `i` at `i + c·cs`).
 #[inline(always)]
 fn tanh_adjoint_strip<const L: usize>(
     dirs: &[(usize, usize)],
     [z, y0, ybar]: [&[f64]; 3],
     zbar: &mut [f64],
-    b: usize,
+    cs: usize,
     i0: usize,
 ) {
     let (t, yb0) = (arr::<L>(y0, i0), arr::<L>(ybar, i0));
@@ -428,7 +440,7 @@ fn tanh_adjoint_strip<const L: usize>(
         z0bar[i] = d1 * yb0[i];
     }
     for &(c1, order) in dirs {
-        let at = |k: usize| (c1 + k - 1) * b + i0;
+        let at = |k: usize| (c1 + k - 1) * cs + i0;
         let (z1, y1) = (arr::<L>(z, at(1)), arr::<L>(ybar, at(1)));
         match order {
             1 => {
@@ -511,14 +523,14 @@ pub fn backward(
         // dW += Z̄ Aᵀ  (written into the row-major weight gradient)
         gemm::weight(&mut grad[wr.clone()], &zbar, &tape.post[k], wo, wi);
         // db += Σ over value columns of Z̄
-        add_bias_adjoint(&mut grad[br], &zbar, wo, n);
+        add_bias_adjoint(&mut grad[br], &zbar, n);
         if k == 0 {
             break;
         }
         // Ā = Wᵀ Z̄, then through the activation of layer k−1.
         let mut abar = scratch(wi * m);
         gemm::adjoint(&mut abar, &params[wr], &zbar, wo, wi, false);
-        let y0 = &tape.post[k][..wi * n];
+        let y0 = &tape.post[k];
         let next = activate_adjoint(mlp.activation(), spec, &tape.pre[k - 1], y0, &abar, wi, n);
         recycle(abar);
         recycle(std::mem::replace(&mut zbar, next));

@@ -249,7 +249,7 @@ fn check_points(what: &str, p: &[f64], d: usize) -> Result<()> {
     if p.is_empty() {
         return Err(empty(what));
     }
-    if p.len() % d != 0 {
+    if !p.len().is_multiple_of(d) {
         return Err(Error::InvalidConfig {
             component: "pinn",
             message: format!(
@@ -618,7 +618,7 @@ impl Problem for Pinn {
 
     fn set_batch(&mut self, index: u64) {
         if let Some(k) = self.resample_every {
-            if index % k == 0 && self.interior > 0 {
+            if index.is_multiple_of(k) && self.interior > 0 {
                 let round = index / k;
                 self.terms[0].points = self.domain.interior(
                     self.interior,

@@ -78,7 +78,7 @@ impl Inspector {
 
     /// Whether iteration `i` is inspected.
     pub fn due(&self, iteration: u64) -> bool {
-        iteration % self.every == 0
+        iteration.is_multiple_of(self.every)
     }
 
     /// Runs the callback and keeps its row.
