@@ -210,12 +210,21 @@ mod avx512 {
         for c in 0..NC {
             for b in 0..RB {
                 let p = out.add(c * out_cs + 8 * b);
-                let v = if add {
-                    _mm512_add_pd(_mm512_maskz_loadu_pd(mask[b], p), acc[b][c])
+                if full {
+                    let v = if add {
+                        _mm512_add_pd(_mm512_loadu_pd(p), acc[b][c])
+                    } else {
+                        acc[b][c]
+                    };
+                    _mm512_storeu_pd(p, v);
                 } else {
-                    acc[b][c]
-                };
-                _mm512_mask_storeu_pd(p, mask[b], v);
+                    let v = if add {
+                        _mm512_add_pd(_mm512_maskz_loadu_pd(mask[b], p), acc[b][c])
+                    } else {
+                        acc[b][c]
+                    };
+                    _mm512_mask_storeu_pd(p, mask[b], v);
+                }
             }
         }
     }
