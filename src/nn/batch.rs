@@ -32,21 +32,35 @@ where
     F: Fn(usize, &[f64], &mut [f64]) -> f64 + Sync,
 {
     let d = mlp.input_dim();
-    let parts = over_chunks(points.len() / d, |start, end| {
-        chunk_loss(
-            mlp,
-            params,
-            spec,
-            &points[start * d..end * d],
-            start,
-            &point_loss,
-        )
-    });
+    let n = points.len() / d;
+    let p = grad.len();
+    // One pooled buffer holds every chunk's gradient (a fresh vector per chunk would go back
+    // to the allocator each step and, for wide networks, come back as fresh zeroed pages).
+    let mut grads = scratch(n.div_ceil(CHUNK_POINTS) * p);
+    let losses: Vec<f64> = grads
+        .par_chunks_mut(p.max(1))
+        .enumerate()
+        .map(|(ci, g)| {
+            let start = ci * CHUNK_POINTS;
+            let end = (start + CHUNK_POINTS).min(n);
+            g.fill(0.0);
+            chunk_loss(
+                mlp,
+                params,
+                spec,
+                &points[start * d..end * d],
+                start,
+                &point_loss,
+                g,
+            )
+        })
+        .collect();
     let mut total = 0.0;
-    for (l, g) in parts {
+    for (l, g) in losses.iter().zip(grads.chunks_exact(p.max(1))) {
         total += l;
-        add_into(grad, &g);
+        add_into(grad, g);
     }
+    recycle(grads);
     total
 }
 
@@ -90,6 +104,7 @@ pub(super) fn scatter(jet: &[f64], d_out: usize, c: usize, n: usize, p: usize, o
     }
 }
 
+/// One chunk's loss; adds its gradient into `grad` (zeroed by the caller).
 fn chunk_loss<F>(
     mlp: &Mlp,
     params: &[f64],
@@ -97,7 +112,8 @@ fn chunk_loss<F>(
     points: &[f64],
     offset: usize,
     point_loss: &F,
-) -> (f64, Vec<f64>)
+    grad: &mut [f64],
+) -> f64
 where
     F: Fn(usize, &[f64], &mut [f64]) -> f64,
 {
@@ -115,11 +131,10 @@ where
         loss += point_loss(offset + p, &jet, &mut jbar);
         scatter(&jbar, d_out, c, n, p, &mut adjoint);
     }
-    let mut grad = vec![0.0; params.len()];
-    backward(mlp, params, spec, &tape, &adjoint, &mut grad);
+    backward(mlp, params, spec, &tape, &adjoint, grad);
     recycle(adjoint);
     tape.recycle();
-    (loss, grad)
+    loss
 }
 
 /// The output jets at `points` without gradients (for prediction): row-major `n × (d_out·C)`.

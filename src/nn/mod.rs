@@ -20,3 +20,4 @@ pub use jet::{Direction, JetSpec, MAX_ORDER};
 pub use mlp::Mlp;
 pub use tangent::{Scalar, Tangent};
 pub use taylor::{backward, forward, Tape};
+pub(crate) use workspace::{recycle, scratch};

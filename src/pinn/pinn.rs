@@ -590,26 +590,41 @@ impl Problem for Pinn {
     /// small boundary terms fill the gaps of the residual's chunks; their gradients are summed
     /// in term order, so the result does not depend on the number of threads.
     fn evaluate(&self, x: &[f64], grad: &mut [f64], components: &mut [f64]) -> Result<f64> {
-        let parts: Vec<Result<(f64, Vec<f64>)>> = self
+        let p = grad.len().max(1);
+        // Per-term gradients in one pooled buffer (not fresh vectors each step).
+        let mut term_grads = crate::nn::scratch(self.terms.len() * p);
+        let parts: Vec<Result<f64>> = self
             .terms
             .par_iter()
-            .map(|t| {
-                let mut g = vec![0.0; grad.len()];
-                let l = self.term_loss(t, x, &mut g)?;
-                Ok((l, g))
+            .zip(term_grads.par_chunks_mut(p))
+            .map(|(t, g)| {
+                g.fill(0.0);
+                self.term_loss(t, x, g)
             })
             .collect();
         grad.iter_mut().for_each(|g| *g = 0.0);
         let mut total = 0.0;
-        for (k, part) in parts.into_iter().enumerate() {
-            let (l, g) = part?;
-            grad.iter_mut().zip(&g).for_each(|(a, b)| *a += b);
+        let mut result = Ok(());
+        for (k, (part, g)) in parts
+            .into_iter()
+            .zip(term_grads.chunks_exact(p))
+            .enumerate()
+        {
+            let l = match part {
+                Ok(l) => l,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            grad.iter_mut().zip(g).for_each(|(a, b)| *a += b);
             if let Some(c) = components.get_mut(k) {
                 *c = l;
             }
             total += l;
         }
-        Ok(total)
+        crate::nn::recycle(term_grads);
+        result.map(|()| total)
     }
 
     fn is_stochastic(&self) -> bool {
