@@ -91,6 +91,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // times each, and the fastest block of each is compared.
         let (mut dt, mut jax) = (f64::INFINITY, None::<f64>);
         for _ in 0..repeats {
+            // Untimed warm-up after the other side's block (caches, thread wake-up), as the
+            // JAX script runs its first (compiling) step untimed.
+            for _ in 0..5 {
+                pinn.evaluate(&x, &mut g, &mut c)?;
+                opt.step(&mut x, &g)?;
+            }
             let t = Instant::now();
             for _ in 0..n {
                 pinn.evaluate(&x, &mut g, &mut c)?;
