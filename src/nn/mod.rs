@@ -1,5 +1,5 @@
 //! The derivative core: an MLP whose input derivatives are propagated as truncated Taylor jets
-//! (batched as matrix products with faer) and whose parameter gradients come from a
+//! (batched as matrix products: see `gemm`) and whose parameter gradients come from a
 //! hand-written reverse pass through the same computation, parallel over chunks of points;
 //! and exact Hessian-vector products by differentiating both passes forward.
 
