@@ -15,23 +15,22 @@ pub const MAX_ENTRIES: usize = 16;
 /// are seeded with the tangent `J̇` of the network output; then `t = ∇r·J̇` and
 /// `ġ = ∇²r J̇`, exactly, for any residual `r` built from these operations.
 ///
-/// Only the first `len` entries of `g` and `ġ` can be non-zero (`len` = one past the highest
-/// jet entry involved) as long as the values stay finite. The arithmetic nevertheless runs over
-/// all [`MAX_ENTRIES`] entries in fixed-length loops: they compile to a few vector operations
-/// and let a residual's numbers stay in registers, which is faster than loops of variable
-/// length over the few entries in use (measured on the Burgers residual).
+/// Entries of `g` and `ġ` past the highest jet entry involved stay zero as long as the values
+/// are finite. The arithmetic nevertheless runs over all [`MAX_ENTRIES`] entries in
+/// fixed-length loops: they compile to a few vector operations and let a residual's numbers
+/// stay in registers, which is faster than loops of variable length over the few entries in
+/// use (measured on the Burgers residual).
 #[derive(Debug, Clone, Copy)]
 pub struct Dual {
     /// The value.
     pub v: f64,
     /// The derivative of the value along the jet direction `J̇`.
     pub t: f64,
-    /// ∂value/∂(jet entry k); zero from `len` on (while the values are finite).
+    /// ∂value/∂(jet entry k); zero for entries not involved (while the values are finite).
     g: [f64; MAX_ENTRIES],
     /// The derivative of `g` along `J̇`: row `k` of the residual's Hessian times `J̇`; zero
-    /// from `len` on.
+    /// for entries not involved.
     gt: [f64; MAX_ENTRIES],
-    len: usize,
 }
 
 impl PartialEq for Dual {
@@ -49,7 +48,6 @@ impl Dual {
             t: 0.0,
             g: [0.0; MAX_ENTRIES],
             gt: [0.0; MAX_ENTRIES],
-            len: 0,
         }
     }
 
@@ -59,7 +57,6 @@ impl Dual {
     pub fn variable(v: f64, k: usize) -> Self {
         let mut d = Self::constant(v);
         d.g[k] = 1.0;
-        d.len = k + 1;
         d
     }
 
@@ -94,7 +91,6 @@ impl Dual {
     fn chain(self, v: f64, dv: f64, d2v: f64) -> Self {
         let mut out = Self::constant(v);
         out.t = dv * self.t;
-        out.len = self.len;
         for k in 0..MAX_ENTRIES {
             out.g[k] = dv * self.g[k];
             out.gt[k] = d2v * self.t * self.g[k] + dv * self.gt[k];
@@ -174,7 +170,6 @@ impl Add for Dual {
     fn add(mut self, o: Dual) -> Dual {
         self.v += o.v;
         self.t += o.t;
-        self.len = self.len.max(o.len);
         for k in 0..MAX_ENTRIES {
             self.g[k] += o.g[k];
             self.gt[k] += o.gt[k];
@@ -189,7 +184,6 @@ impl Sub for Dual {
     fn sub(mut self, o: Dual) -> Dual {
         self.v -= o.v;
         self.t -= o.t;
-        self.len = self.len.max(o.len);
         for k in 0..MAX_ENTRIES {
             self.g[k] -= o.g[k];
             self.gt[k] -= o.gt[k];
@@ -204,7 +198,6 @@ impl Mul for Dual {
     fn mul(self, o: Dual) -> Dual {
         let mut out = Dual::constant(self.v * o.v);
         out.t = self.t * o.v + self.v * o.t;
-        out.len = self.len.max(o.len);
         for k in 0..MAX_ENTRIES {
             out.g[k] = self.g[k] * o.v + self.v * o.g[k];
             out.gt[k] = self.gt[k] * o.v + self.g[k] * o.t + self.t * o.g[k] + self.v * o.gt[k];
@@ -221,7 +214,6 @@ impl Div for Dual {
         let mut out = Dual::constant(self.v * inv);
         let q = out.v;
         out.t = (self.t - q * o.t) * inv;
-        out.len = self.len.max(o.len);
         for k in 0..MAX_ENTRIES {
             out.g[k] = (self.g[k] - q * o.g[k]) * inv;
             out.gt[k] = (self.gt[k] - out.t * o.g[k] - q * o.gt[k] - out.g[k] * o.t) * inv;
