@@ -41,8 +41,7 @@ where
         .par_chunks_mut(p.max(1))
         .enumerate()
         .map(|(ci, g)| {
-            let start = ci * CHUNK_POINTS;
-            let end = (start + CHUNK_POINTS).min(n);
+            let (start, end) = chunk_bounds(ci, n);
             g.fill(0.0);
             chunk_loss(
                 mlp,
@@ -74,10 +73,16 @@ where
     (0..n.div_ceil(CHUNK_POINTS))
         .into_par_iter()
         .map(|ci| {
-            let start = ci * CHUNK_POINTS;
-            f(start, (start + CHUNK_POINTS).min(n))
+            let (start, end) = chunk_bounds(ci, n);
+            f(start, end)
         })
         .collect()
+}
+
+/// The first point and one past the last of chunk `ci` of `n` points.
+fn chunk_bounds(ci: usize, n: usize) -> (usize, usize) {
+    let start = ci * CHUNK_POINTS;
+    (start, (start + CHUNK_POINTS).min(n))
 }
 
 /// `a += b`.

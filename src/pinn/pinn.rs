@@ -604,19 +604,12 @@ impl Problem for Pinn {
             .collect();
         grad.iter_mut().for_each(|g| *g = 0.0);
         let mut total = 0.0;
-        let mut result = Ok(());
         for (k, (part, g)) in parts
             .into_iter()
             .zip(term_grads.chunks_exact(p))
             .enumerate()
         {
-            let l = match part {
-                Ok(l) => l,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            };
+            let l = part?;
             grad.iter_mut().zip(g).for_each(|(a, b)| *a += b);
             if let Some(c) = components.get_mut(k) {
                 *c = l;
@@ -624,7 +617,7 @@ impl Problem for Pinn {
             total += l;
         }
         crate::nn::recycle(term_grads);
-        result.map(|()| total)
+        Ok(total)
     }
 
     fn is_stochastic(&self) -> bool {
