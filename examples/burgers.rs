@@ -60,8 +60,9 @@ struct Args {
     /// stops").
     #[arg(long, default_value_t = 30000)]
     lbfgs_iters: u64,
-    /// Quasi-Newton stage: lbfgs (argmin), bfgs or ssbfgs (ravine's dense BFGS, plain or
-    /// self-scaled; p x p memory, for nets of up to a few thousand parameters).
+    /// Quasi-Newton stage: lbfgs (argmin), bfgs, ssbfgs or ssbroyden (ravine's dense BFGS,
+    /// plain or self-scaled, or self-scaled Broyden; p x p memory, for nets of up to a few
+    /// thousand parameters).
     #[arg(long, default_value = "lbfgs")]
     quasi_newton: String,
     /// L-BFGS memory (stored correction pairs); 100 as scipy's `maxcor` in DeepXDE.
@@ -127,11 +128,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     restarts: a.lbfgs_restarts,
                     ..LbfgsConfig::default()
                 }),
-                "bfgs" | "ssbfgs" => Stage::bfgs(BfgsConfig {
+                "bfgs" | "ssbfgs" | "ssbroyden" => Stage::bfgs(BfgsConfig {
                     max_iters: a.lbfgs_iters,
                     tol_grad: 1e-10,
                     restarts: a.lbfgs_restarts,
-                    self_scaling: a.quasi_newton == "ssbfgs",
+                    update: a.quasi_newton.parse()?,
                     ..BfgsConfig::default()
                 }),
                 other => return Err(format!("unknown --quasi-newton {other:?}").into()),

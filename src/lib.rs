@@ -34,5 +34,5 @@ pub use optim::{
 pub use problem::{batch_rng, PlateauBasin, Problem, Quadratic, Rosenbrock};
 pub use run::{
     AdaptiveSolver, ArgminProblem, Bfgs, BfgsConfig, History, Inspection, InspectionRow, Inspector,
-    LbfgsConfig, Record, RunReport, Runner, Stage, StageReport, Termination,
+    LbfgsConfig, QuasiNewtonUpdate, Record, RunReport, Runner, Stage, StageReport, Termination,
 };

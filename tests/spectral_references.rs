@@ -32,9 +32,15 @@ fn allen_cahn_converges_in_modes_and_steps_and_keeps_its_invariants() {
     // Shape at t = 1: u ≈ −1 at x = ±1 and x = ±0.75, u ≈ +1 at x = ±0.25; at x = 0, where
     // u₀ = x² is small, the linearisation u ≈ e^{5t}(x² + 2εt) gives u(0, 1) ≈ 2e-4·e⁵.
     let last = base.at(200);
-    assert!(last[0] < -0.999 && last[64] < -0.999 && last[192] > 0.98, "{last:?}");
+    assert!(
+        last[0] < -0.999 && last[64] < -0.999 && last[192] > 0.98,
+        "{last:?}"
+    );
     let linear = 2e-4 * 5f64.exp();
-    println!("allen-cahn: u(0, 1) = {:.6}, linearisation {linear:.6}", last[256]);
+    println!(
+        "allen-cahn: u(0, 1) = {:.6}, linearisation {linear:.6}",
+        last[256]
+    );
     assert!((last[256] - linear).abs() < 1e-3);
 }
 
@@ -52,7 +58,10 @@ fn kdv_converges_in_modes_and_steps_and_conserves_mass_and_hamiltonian() {
     assert!(diff <= 1e-9, "{diff}");
     let (m0, h0) = (inv[0].mass, inv[0].hamiltonian);
     let dm = inv.iter().map(|i| (i.mass - m0).abs()).fold(0.0, f64::max);
-    let dh = inv.iter().map(|i| (i.hamiltonian - h0).abs()).fold(0.0, f64::max);
+    let dh = inv
+        .iter()
+        .map(|i| (i.hamiltonian - h0).abs())
+        .fold(0.0, f64::max);
     println!("kdv: mass {m0:.3e} drift {dm:.3e}; hamiltonian {h0:.12} drift {dh:.3e}");
     assert!(dm <= 1e-9 && dh <= 1e-9, "{dm} {dh}");
     // Zabusky-Kruskal: by t = 1 (≈ 3.1 breaking times) the wave has split into solitons, the

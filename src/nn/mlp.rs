@@ -4,7 +4,7 @@ use rand::SeedableRng;
 
 use crate::problem::standard_normal;
 
-use super::Activation;
+use super::{Activation, Embedding};
 use crate::error::{Error, Result};
 
 /// A fully connected network `d_in → h₁ → … → d_out` with one activation on the hidden layers
@@ -12,11 +12,15 @@ use crate::error::{Error, Result};
 ///
 /// Parameters live in one flat `f64` vector, layer by layer: the weight matrix `W_k`
 /// (`w_{k+1} × w_k`, row-major), then the bias `b_k` (`w_{k+1}`).
+///
+/// An optional [`Embedding`] maps the inputs before the first layer; `widths[0]` is then the
+/// number of embedded features and [`Mlp::input_dim`] the number of raw inputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mlp {
     widths: Vec<usize>,
     activation: Activation,
     offsets: Vec<usize>,
+    embedding: Option<Embedding>,
 }
 
 impl Mlp {
@@ -44,7 +48,31 @@ impl Mlp {
             widths: widths.to_vec(),
             activation,
             offsets,
+            embedding: None,
         })
+    }
+
+    /// The same network behind an input embedding, whose number of features must be
+    /// `widths[0]`.
+    pub fn with_embedding(mut self, embedding: Embedding) -> Result<Self> {
+        if embedding.output_dim() != self.widths[0] {
+            return Err(Error::InvalidConfig {
+                component: "mlp",
+                message: format!(
+                    "embedding {} has {} features, the first layer takes {} inputs",
+                    embedding.name(),
+                    embedding.output_dim(),
+                    self.widths[0]
+                ),
+            });
+        }
+        self.embedding = Some(embedding);
+        Ok(self)
+    }
+
+    /// The input embedding, if any.
+    pub fn embedding(&self) -> Option<&Embedding> {
+        self.embedding.as_ref()
     }
 
     /// Layer widths.
@@ -52,9 +80,11 @@ impl Mlp {
         &self.widths
     }
 
-    /// Input dimension.
+    /// Input dimension (of the raw inputs, before an embedding).
     pub fn input_dim(&self) -> usize {
-        self.widths[0]
+        self.embedding
+            .as_ref()
+            .map_or(self.widths[0], |e| e.input_dim())
     }
 
     /// Output dimension.

@@ -5,6 +5,7 @@
 
 mod activation;
 mod batch;
+mod embedding;
 mod gemm;
 mod hvp;
 mod jet;
@@ -15,6 +16,7 @@ mod workspace;
 
 pub use activation::Activation;
 pub use batch::{loss_and_gradient, predict, CHUNK_POINTS};
+pub use embedding::{Embedding, Feature};
 pub use hvp::{backward_tangent, forward_tangent, loss_gradient_hvp, predict_tangent, TangentTape};
 pub use jet::{Direction, JetSpec, MAX_ORDER};
 pub use mlp::Mlp;

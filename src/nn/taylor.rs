@@ -79,7 +79,10 @@ pub fn forward(mlp: &Mlp, params: &[f64], spec: &JetSpec, points: &[f64]) -> Tap
     let n = points.len() / d;
     let c = spec.components();
     let m = c * n;
-    let mut post = vec![input_jet(spec, points, n)];
+    let mut post = vec![match mlp.embedding() {
+        Some(e) => e.jet(spec, points, n),
+        None => input_jet(spec, points, n),
+    }];
     let mut pre = Vec::with_capacity(mlp.layers());
     for k in 0..mlp.layers() {
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);

@@ -111,7 +111,8 @@ impl SpaceTime {
         pts
     }
 
-    /// A regular grid of `nx` points along the (first) spatial axis and `nt` in time, with
+    /// A regular grid of `nx` points along the (first) spatial axis, both ends included (see
+    /// [`SpaceTime::periodic_grid`] for periodic domains), and `nt` in time, with
     /// `x` varying fastest: row-major `(nt·nx) × 2`, the layout of the reference grids. Only
     /// for one spatial dimension.
     pub fn grid(&self, nx: usize, nt: usize) -> Vec<f64> {
@@ -129,6 +130,31 @@ impl SpaceTime {
             for i in 0..nx {
                 pts.push(step(x0, x1, nx, i));
                 pts.push(step(t0, t1, nt, j));
+            }
+        }
+        pts
+    }
+}
+
+impl SpaceTime {
+    /// The grid of a domain periodic in the (first) spatial axis: `nx` points
+    /// `x_i = x₀ + i (x₁ − x₀)/nx` (the right end, the same point as the left, is left out)
+    /// and `nt` times from `t₀` to `t₁` inclusive, x fastest, row-major `(nt·nx) × 2`. For
+    /// the Allen-Cahn and KdV benchmarks, 512 × 201 is the grid `x = −1 + k/256`, `t = j/200`
+    /// of their reference data.
+    pub fn periodic_grid(&self, nx: usize, nt: usize) -> Vec<f64> {
+        let (x0, x1) = self.space[0];
+        let (t0, t1) = self.time;
+        let mut pts = Vec::with_capacity(nx * nt * 2);
+        for j in 0..nt {
+            let t = if nt == 1 {
+                t0
+            } else {
+                t0 + (t1 - t0) * j as f64 / (nt - 1) as f64
+            };
+            for i in 0..nx {
+                pts.push(x0 + (x1 - x0) * i as f64 / nx as f64);
+                pts.push(t);
             }
         }
         pts

@@ -112,6 +112,32 @@ impl PinnBuilder {
                 ),
             });
         }
+        if let Some(e) = self.mlp.embedding() {
+            for &(input, period) in e.periodic_inputs() {
+                let (a, b) = self
+                    .domain
+                    .space()
+                    .get(input)
+                    .copied()
+                    .unwrap_or((0.0, 0.0));
+                if ((b - a) - period).abs() > 1e-12 * period {
+                    return Err(Error::InvalidConfig {
+                        component: "pinn",
+                        message: format!(
+                            "embedding {} is periodic in input {input} with period {period}, \
+                             but the domain there is [{a}, {b}] (length {})",
+                            e.name(),
+                            b - a
+                        ),
+                    });
+                }
+                for c in &self.conditions {
+                    if let ConditionKind::Initial(g) = &c.kind {
+                        check_periodic_data(&self.domain, input, g.as_ref(), &c.name)?;
+                    }
+                }
+            }
+        }
         if self.pde.spec().dim() != d {
             return Err(Error::InvalidConfig {
                 component: "pinn",
@@ -229,6 +255,35 @@ impl PinnBuilder {
             transform: self.transform,
         })
     }
+}
+
+/// An initial condition given to a network that is exactly periodic in `input` must itself be
+/// periodic there: compared at both ends at 33 points of the other coordinates.
+fn check_periodic_data(
+    domain: &SpaceTime,
+    input: usize,
+    g: &(dyn Fn(&[f64]) -> f64 + Send + Sync),
+    name: &str,
+) -> Result<()> {
+    let (a, b) = domain.space()[input];
+    let probe = domain.initial(33, Sampler::Halton, 0);
+    let d = domain.dim();
+    for x in probe.chunks(d) {
+        let (mut xa, mut xb) = (x.to_vec(), x.to_vec());
+        xa[input] = a;
+        xb[input] = b;
+        let (ga, gb) = (g(&xa), g(&xb));
+        if (ga - gb).abs() > 1e-9 * (1.0 + ga.abs()) {
+            return Err(Error::InvalidConfig {
+                component: "pinn",
+                message: format!(
+                    "{name}: the network is periodic in input {input} but the data is not: \
+                     {ga} at {xa:?}, {gb} at {xb:?}"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn term_targets(t: &Term) -> &[f64] {

@@ -174,6 +174,9 @@ mod tests {
             steps_per_output: 2,
         };
         let e = big_step.solve().unwrap_err().to_string();
-        assert!(e.contains("time step = 0.0025") && e.contains("unstable"), "{e}");
+        assert!(
+            e.contains("time step = 0.0025") && e.contains("unstable"),
+            "{e}"
+        );
     }
 }

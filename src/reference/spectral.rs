@@ -41,7 +41,9 @@ pub struct SemiLinear {
 
 impl std::fmt::Debug for SemiLinear {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SemiLinear").field("name", &self.name).finish()
+        f.debug_struct("SemiLinear")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -455,8 +457,15 @@ mod tests {
         let c = s.coefficients(&x.iter().map(|x| (5.0 * x).cos()).collect::<Vec<_>>());
         let n = s.nonlinear(&c);
         for (j, v) in n.iter().enumerate() {
-            let want = if mode(j, 16).abs() == 5 { 3.0 / 8.0 } else { 0.0 };
-            assert!((v.re - want).abs() < 1e-15 && v.im.abs() < 1e-15, "{j}: {v}");
+            let want = if mode(j, 16).abs() == 5 {
+                3.0 / 8.0
+            } else {
+                0.0
+            };
+            assert!(
+                (v.re - want).abs() < 1e-15 && v.im.abs() < 1e-15,
+                "{j}: {v}"
+            );
         }
     }
 

@@ -15,6 +15,45 @@ use super::bridge::Borrowed;
 /// Largest dense matrix the solver agrees to hold (entries): 10⁸ f64 = 800 MB.
 pub const MAX_DENSE_ENTRIES: usize = 100_000_000;
 
+/// The inverse-Hessian update of [`Bfgs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuasiNewtonUpdate {
+    /// Plain BFGS.
+    Bfgs,
+    /// BFGS on `H/τ`, `τ = min(1, sᵀy/sᵀBs)` (Oren-Luenberger, restricted as Al-Baali).
+    #[default]
+    SelfScaledBfgs,
+    /// The self-scaled Broyden update of Urbán, Stefanou & Pons (arXiv:2405.04230, their
+    /// "SSBroyden2"): a member of the Broyden class chosen at every step, with its scaling.
+    SelfScaledBroyden,
+}
+
+impl QuasiNewtonUpdate {
+    /// `bfgs`, `ssbfgs` or `ssbroyden`.
+    pub fn name(self) -> &'static str {
+        match self {
+            QuasiNewtonUpdate::Bfgs => "bfgs",
+            QuasiNewtonUpdate::SelfScaledBfgs => "ssbfgs",
+            QuasiNewtonUpdate::SelfScaledBroyden => "ssbroyden",
+        }
+    }
+}
+
+impl std::str::FromStr for QuasiNewtonUpdate {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "bfgs" => Ok(QuasiNewtonUpdate::Bfgs),
+            "ssbfgs" => Ok(QuasiNewtonUpdate::SelfScaledBfgs),
+            "ssbroyden" => Ok(QuasiNewtonUpdate::SelfScaledBroyden),
+            other => Err(crate::Error::InvalidConfig {
+                component: "bfgs",
+                message: format!("unknown update {other:?} (bfgs, ssbfgs or ssbroyden)"),
+            }),
+        }
+    }
+}
+
 /// Dense BFGS: `x⁺ = x + α d`, `d = −H g`, `α` from the More-Thuente line search (Wolfe
 /// conditions), and the inverse-Hessian update with `s = x⁺ − x`, `y = g⁺ − g`, `ρ = 1/sᵀy`:
 ///
@@ -30,13 +69,32 @@ pub const MAX_DENSE_ENTRIES: usize = 100_000_000;
 /// curvature along the step exceeds the measured one, the whole model is scaled down before
 /// the update. Plain BFGS has `H̃ = H`.
 ///
+/// Self-scaled Broyden ([`QuasiNewtonUpdate::SelfScaledBroyden`]; Urbán et al., eqs. 13–23):
+/// with `ρ = 1/sᵀy`, `h = ρ yᵀHy`, `b = ρ sᵀBs`, `a = bh − 1 ≥ 0` (Cauchy-Schwarz),
+///
+/// ```text
+/// ρ⁻ = min(1, h(1 − √(a/(1+a)))),  θ⁻ = (ρ⁻ − 1)/a,  θ⁺ = 1/ρ⁻,
+/// θ = max(θ⁻, min(θ⁺, (1 − b)/b)),  σ = 1 + aθ,  σ̃ = |σ|^{1/(1−p)},
+/// τ = min(min(1, 1/b)·σ̃, σ)  if θ ≤ 0,   min(1, 1/b)·min(σ̃, 1/θ)  otherwise,
+/// v = ρ s − Hy/(yᵀHy),  φ = (1 − θ)/(1 + aθ),
+/// H⁺ = (H − Hy (Hy)ᵀ/(yᵀHy) + φ (yᵀHy) v vᵀ)/τ + ρ s sᵀ.
+/// ```
+///
+/// (`φ = 1`, `τ = 1` is BFGS.) When `a` vanishes (`H` already right along the pair) the
+/// Broyden parameter is undetermined and the self-scaled BFGS step is taken instead. The line
+/// search (More-Thuente) enforces the strong Wolfe conditions, which these updates assume.
+///
+/// A stage may start from a given `H` ([`Bfgs::with_inverse_hessian`]): the runner carries it
+/// from one BFGS stage to the next when asked (e.g. across collocation-point resampling, as
+/// Urbán et al. do), symmetrised and checked positive definite by a Cholesky factorisation.
+///
 /// An update is skipped when `sᵀy ≤ 10⁻¹²·‖s‖‖y‖` (no positive curvature measured), so `H`
 /// stays positive definite. Unlike L-BFGS it keeps all curvature pairs, at `p²` memory: the
 /// constructor refuses more than [`MAX_DENSE_ENTRIES`] entries.
 #[derive(Clone)]
 pub struct Bfgs {
     linesearch: MoreThuenteLineSearch<Vec<f64>, Vec<f64>, f64>,
-    self_scaling: bool,
+    kind: QuasiNewtonUpdate,
     tol_grad: f64,
     tol_cost: f64,
     /// Row-major `p × p`; empty until the first update.
@@ -49,7 +107,7 @@ pub struct Bfgs {
 impl Bfgs {
     /// A solver for `p` parameters with line-search constants `c1`, `c2`
     /// (`0 < c1 < c2 < 1`).
-    pub fn new(p: usize, c1: f64, c2: f64, self_scaling: bool) -> crate::Result<Self> {
+    pub fn new(p: usize, c1: f64, c2: f64, kind: QuasiNewtonUpdate) -> crate::Result<Self> {
         if p.saturating_mul(p) > MAX_DENSE_ENTRIES {
             return Err(crate::Error::InvalidConfig {
                 component: "bfgs",
@@ -67,7 +125,7 @@ impl Bfgs {
         })?;
         Ok(Self {
             linesearch,
-            self_scaling,
+            kind,
             tol_grad: 1e-10,
             tol_cost: 0.0,
             h: Vec::new(),
@@ -86,6 +144,36 @@ impl Bfgs {
     /// The current inverse-Hessian approximation (row-major `p × p`), once it exists.
     pub fn inverse_hessian(&self) -> Option<&[f64]> {
         (!self.h.is_empty()).then_some(&self.h[..])
+    }
+
+    /// Starts from `h` (row-major `p × p`) instead of the identity: symmetrised,
+    /// `(h + hᵀ)/2`, and used only if that is positive definite (Cholesky); otherwise the
+    /// solver starts afresh. Returns whether `h` was taken.
+    pub fn with_inverse_hessian(mut self, mut h: Vec<f64>) -> (Self, bool) {
+        let p = self.p;
+        if h.len() != p * p || h.iter().any(|v| !v.is_finite()) {
+            return (self, false);
+        }
+        for i in 0..p {
+            for j in 0..i {
+                let m = 0.5 * (h[i * p + j] + h[j * p + i]);
+                h[i * p + j] = m;
+                h[j * p + i] = m;
+            }
+        }
+        let mat = faer::Mat::from_fn(p, p, |i, j| h[i * p + j]);
+        let ok = mat.llt(faer::Side::Lower).is_ok();
+        if ok {
+            self.h = h;
+            self.next = None;
+        }
+        (self, ok)
+    }
+
+    /// Takes the inverse Hessian out (for the next stage), leaving the solver fresh.
+    pub fn take_inverse_hessian(&mut self) -> Option<Vec<f64>> {
+        self.next = None;
+        (!self.h.is_empty()).then(|| std::mem::take(&mut self.h))
     }
 
     /// `H v`, rows in parallel (each row is one dot product, so the result does not depend on
@@ -124,37 +212,72 @@ impl Bfgs {
                 self.h[i * p + i] = gamma;
             }
         }
-        let tau = if self.self_scaling {
-            let sbs = -alpha * sg;
-            if sbs > 0.0 {
-                (sy / sbs).min(1.0)
-            } else {
-                1.0
-            }
-        } else {
-            1.0
-        };
-        let inv_tau = 1.0 / tau;
+        let b = -alpha * sg / sy;
         let (hy, hg) = self.apply2(y, g1);
-        let hy: Vec<f64> = hy.into_iter().map(|v| v * inv_tau).collect();
         let yhy = dot(y, &hy);
+        let h_ratio = yhy / sy;
+        let a = b * h_ratio - 1.0;
+        // (τ, φ): scaling and Broyden parameter; φ = 1 is BFGS.
+        let (tau, phi) = match self.kind {
+            QuasiNewtonUpdate::Bfgs => (1.0, 1.0),
+            QuasiNewtonUpdate::SelfScaledBfgs => {
+                (if b > 0.0 { (1.0 / b).min(1.0) } else { 1.0 }, 1.0)
+            }
+            QuasiNewtonUpdate::SelfScaledBroyden => {
+                if b > 0.0 && a > 1e-12 {
+                    broyden_parameters(a, b, h_ratio, p)
+                } else {
+                    (if b > 0.0 { (1.0 / b).min(1.0) } else { 1.0 }, 1.0)
+                }
+            }
+        };
+        if !(tau.is_finite() && tau > 0.0 && phi.is_finite()) {
+            return None;
+        }
+        let inv_tau = 1.0 / tau;
         let rho = 1.0 / sy;
-        let c = rho * rho * yhy + rho;
+        // H⁺ = (H − Hy Hyᵀ/yHy + φ yHy v vᵀ)/τ + ρ s sᵀ, v = ρ s − Hy/yHy.
+        let v: Vec<f64> = s
+            .iter()
+            .zip(&hy)
+            .map(|(si, hyi)| rho * si - hyi / yhy)
+            .collect();
+        let (cv, chy) = (phi * yhy * inv_tau, inv_tau / yhy);
         self.h.par_chunks_mut(p).enumerate().for_each(|(i, row)| {
-            let (si, hyi) = (s[i], hy[i]);
+            let (si, hyi, vi) = (s[i], hy[i], v[i]);
             for j in 0..p {
-                row[j] = row[j] * inv_tau - rho * (hyi * s[j] + si * hy[j]) + c * si * s[j];
+                // Each product x_i·x_j before its coefficient: H stays exactly symmetric.
+                row[j] =
+                    row[j] * inv_tau - chy * (hyi * hy[j]) + cv * (vi * v[j]) + rho * (si * s[j]);
             }
         });
-        // H⁺g₁ = H̃g₁ − ρ(H̃y·sᵀg₁ + s·(H̃y)ᵀg₁) + c·s·sᵀg₁.
-        let (sg1, hyg1) = (dot(s, g1), dot(&hy, g1));
+        // H⁺g₁ from the same quantities (H was read once, for Hy and Hg₁ together).
+        let (sg1, hyg1, vg1) = (dot(s, g1), dot(&hy, g1), dot(&v, g1));
         self.next = Some(
             (0..p)
-                .map(|i| hg[i] * inv_tau - rho * (hy[i] * sg1 + s[i] * hyg1) + c * s[i] * sg1)
+                .map(|i| hg[i] * inv_tau - chy * hy[i] * hyg1 + cv * v[i] * vg1 + rho * s[i] * sg1)
                 .collect(),
         );
         Some(tau)
     }
+}
+
+/// `(τ, φ)` of the self-scaled Broyden update for `a = bh − 1 > 0`, `b = ρ sᵀBs > 0`,
+/// `h = ρ yᵀHy`, `p` parameters (see [`Bfgs`]).
+fn broyden_parameters(a: f64, b: f64, h: f64, p: usize) -> (f64, f64) {
+    let rho_minus = (h * (1.0 - (a / (1.0 + a)).sqrt())).min(1.0);
+    let theta_minus = (rho_minus - 1.0) / a;
+    let theta_plus = 1.0 / rho_minus;
+    let theta = theta_minus.max(theta_plus.min((1.0 - b) / b));
+    let sigma = 1.0 + a * theta;
+    let sigma_root = sigma.abs().powf(1.0 / (1.0 - p as f64));
+    let scale = (1.0 / b).min(1.0);
+    let tau = if theta <= 0.0 {
+        (scale * sigma_root).min(sigma)
+    } else {
+        scale * sigma_root.min(1.0 / theta)
+    };
+    (tau, (1.0 - theta) / (1.0 + a * theta))
 }
 
 /// The typed error for a piece of the solver's state that is not there.
@@ -313,8 +436,13 @@ mod tests {
     #[test]
     fn update_keeps_the_secant_condition_symmetry_and_the_fused_direction() {
         let p = 4;
-        for scaled in [false, true] {
-            let mut b = Bfgs::new(p, 1e-4, 0.9, scaled).unwrap();
+        for kind in [
+            QuasiNewtonUpdate::Bfgs,
+            QuasiNewtonUpdate::SelfScaledBfgs,
+            QuasiNewtonUpdate::SelfScaledBroyden,
+        ] {
+            let scaled = kind != QuasiNewtonUpdate::Bfgs;
+            let mut b = Bfgs::new(p, 1e-4, 0.9, kind).unwrap();
             let pairs = [
                 ([1.0, 0.0, 0.5, -0.2], [2.0, 0.1, 0.7, -0.1]),
                 ([0.0, 1.0, -0.3, 0.4], [0.2, 3.0, -0.4, 1.1]),
@@ -324,7 +452,7 @@ mod tests {
                 let g1 = [0.3, -1.0, 0.2, 0.7];
                 // sᵀBs = −α sᵀg = 10 > sᵀy: the self-scaled update shrinks the model (τ < 1).
                 let tau = b.update(&s, &y, &g1, -1.0, 10.0).unwrap();
-                assert_eq!(tau < 1.0, scaled, "{tau}");
+                assert_eq!(tau < 1.0, scaled, "{kind:?}: {tau}");
                 // The direction left for the next step is H⁺ g₁, computed without H⁺.
                 let next = b.next.clone().unwrap();
                 for (a, c) in next.iter().zip(&b.apply(&g1)) {
@@ -343,7 +471,7 @@ mod tests {
                 }
             }
         }
-        let mut b = Bfgs::new(p, 1e-4, 0.9, false).unwrap();
+        let mut b = Bfgs::new(p, 1e-4, 0.9, QuasiNewtonUpdate::Bfgs).unwrap();
         b.update(
             &[1.0, 0.0, 0.0, 0.0],
             &[2.0, 0.0, 0.0, 0.0],
@@ -361,8 +489,10 @@ mod tests {
                 1.0
             )
             .is_none());
-        assert!(Bfgs::new(20_000, 1e-4, 0.9, false).is_err());
-        let e = Bfgs::new(4, 0.5, 0.1, false).err().unwrap();
+        assert!(Bfgs::new(20_000, 1e-4, 0.9, QuasiNewtonUpdate::Bfgs).is_err());
+        let e = Bfgs::new(4, 0.5, 0.1, QuasiNewtonUpdate::Bfgs)
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("c1 = 0.5"), "{e}");
     }
 }

@@ -8,7 +8,7 @@ mod record;
 mod runner;
 
 pub use adaptive::{AdaptiveSolver, Divergence, State};
-pub use bfgs::{Bfgs, MAX_DENSE_ENTRIES};
+pub use bfgs::{Bfgs, QuasiNewtonUpdate, MAX_DENSE_ENTRIES};
 pub use bridge::{ArgminProblem, Evaluate, Evaluation, Probe};
 pub use inspect::{Inspection, InspectionRow, Inspector};
 pub use record::{History, Record};

@@ -10,7 +10,7 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 
 use super::adaptive::{AdaptiveSolver, State};
-use super::bfgs::Bfgs;
+use super::bfgs::{Bfgs, QuasiNewtonUpdate};
 use super::bridge::{ArgminProblem, Borrowed};
 use super::record::{History, RecordObserver, Recording};
 use crate::error::{check, positive, Error, Result};
@@ -70,8 +70,12 @@ pub struct BfgsConfig {
     pub c1: f64,
     /// Curvature constant c₂ of the Wolfe conditions. Default 0.9.
     pub c2: f64,
-    /// Oren-Luenberger self-scaling, restricted to τ ≤ 1 (see [`Bfgs`]). Default true.
-    pub self_scaling: bool,
+    /// The inverse-Hessian update (see [`Bfgs`]). Default self-scaled BFGS.
+    pub update: QuasiNewtonUpdate,
+    /// Start from the inverse Hessian the previous BFGS stage of the run ended with (if it is
+    /// still positive definite once symmetrised; otherwise from scratch), as when the
+    /// collocation points are resampled between stages. Default false.
+    pub warm_start: bool,
     /// Restarts (fresh `H`, from the last accepted point) after a line-search failure with
     /// ‖g‖ above `tol_grad`, as long as the previous attempt lowered the loss. Default 0.
     pub restarts: u32,
@@ -85,7 +89,8 @@ impl Default for BfgsConfig {
             tol_cost: 0.0,
             c1: 1e-4,
             c2: 0.9,
-            self_scaling: true,
+            update: QuasiNewtonUpdate::SelfScaledBfgs,
+            warm_start: false,
             restarts: 0,
         }
     }
@@ -135,8 +140,7 @@ impl Stage {
         match self {
             Stage::Adaptive { optimizer, .. } => optimizer.name().to_string(),
             Stage::Lbfgs(_) => "lbfgs".to_string(),
-            Stage::Bfgs(c) if c.self_scaling => "ssbfgs".to_string(),
-            Stage::Bfgs(_) => "bfgs".to_string(),
+            Stage::Bfgs(c) => c.update.name().to_string(),
         }
     }
 
@@ -168,7 +172,15 @@ impl Stage {
                 ("tol_cost".into(), c.tol_cost),
                 ("c1".into(), c.c1),
                 ("c2".into(), c.c2),
-                ("self_scaling".into(), f64::from(u8::from(c.self_scaling))),
+                (
+                    "self_scaling".into(),
+                    f64::from(u8::from(c.update != QuasiNewtonUpdate::Bfgs)),
+                ),
+                (
+                    "broyden".into(),
+                    f64::from(u8::from(c.update == QuasiNewtonUpdate::SelfScaledBroyden)),
+                ),
+                ("warm_start".into(), f64::from(u8::from(c.warm_start))),
                 ("restarts".into(), f64::from(c.restarts)),
             ],
         }
@@ -418,6 +430,8 @@ impl Runner {
         let mut loss = f64::NAN;
         let mut reports = Vec::new();
         let mut failure = None;
+        // The inverse Hessian the last BFGS stage ended with, for a warm-started next one.
+        let mut carried: Option<Vec<f64>> = None;
         'stages: for (k, stage) in self.stages.iter().enumerate() {
             recording.borrow_mut().stage = k as u32;
             let evals_before = probe.borrow().evaluations;
@@ -434,8 +448,15 @@ impl Runner {
                 };
                 let loss_before = loss;
                 let inspector = self.inspector.clone().map(|i| (i, k as u32));
-                let outcome =
-                    run_stage(stage, w, x.clone(), observer, self.record_every, inspector);
+                let outcome = run_stage(
+                    stage,
+                    w,
+                    x.clone(),
+                    observer,
+                    self.record_every,
+                    inspector,
+                    &mut carried,
+                );
                 let (state, divergence) = match outcome {
                     Ok((w, state, divergence)) => {
                         wrapped = w;
@@ -487,6 +508,8 @@ impl Runner {
                 if !retry || failure.is_some() {
                     break;
                 }
+                // A restart starts from a fresh inverse Hessian.
+                carried = None;
                 restarts += 1;
             }
             reports.push(StageReport {
@@ -601,6 +624,7 @@ fn run_stage<'a, P: Problem + ?Sized>(
     observer: RecordObserver,
     every: u64,
     inspector: Option<(super::Inspector, u32)>,
+    carried: &mut Option<Vec<f64>>,
 ) -> std::result::Result<StageOutcome<'a, P>, argmin::core::Error> {
     let mode = ObserverMode::Every(every);
     match stage {
@@ -647,13 +671,17 @@ fn run_stage<'a, P: Problem + ?Sized>(
         }
         Stage::Bfgs(c) => {
             positive("bfgs", "c1", c.c1)?;
-            let solver = Bfgs::new(x.len(), c.c1, c.c2, c.self_scaling)?
-                .with_tolerances(c.tol_grad, c.tol_cost);
-            let res = Executor::new(problem, solver)
+            let mut solver =
+                Bfgs::new(x.len(), c.c1, c.c2, c.update)?.with_tolerances(c.tol_grad, c.tol_cost);
+            if let (true, Some(h)) = (c.warm_start, carried.take()) {
+                solver = solver.with_inverse_hessian(h).0;
+            }
+            let mut res = Executor::new(problem, solver)
                 .configure(|s| s.param(x).max_iters(c.max_iters))
                 .add_observer(observer, mode)
                 .ctrlc(false)
                 .run()?;
+            *carried = res.solver.take_inverse_hessian();
             let mut host = res.problem;
             Ok((host.take_problem(), res.state, None))
         }
