@@ -134,20 +134,34 @@ pub fn burgers_error(
     let points = pinn.domain().grid(nx, nt);
     let predicted = pinn.predict(params, &points);
     let reference = reference.values(&points);
-    let abs_error: Vec<f64> = predicted
-        .iter()
-        .zip(&reference)
-        .map(|(p, r)| (p - r).abs())
-        .collect();
-    let num = abs_error.iter().map(|e| e * e).sum::<f64>().sqrt();
-    let den = reference.iter().map(|r| r * r).sum::<f64>().sqrt();
-    ErrorField {
-        nx,
-        nt,
-        points,
-        predicted,
-        reference,
-        abs_error,
-        relative_l2: num / den,
+    ErrorField::new(nx, nt, points, predicted, reference)
+}
+
+impl ErrorField {
+    /// The field for `predicted` against `reference` at `points` (an `nx × nt` grid, x
+    /// fastest).
+    pub fn new(
+        nx: usize,
+        nt: usize,
+        points: Vec<f64>,
+        predicted: Vec<f64>,
+        reference: Vec<f64>,
+    ) -> Self {
+        let abs_error: Vec<f64> = predicted
+            .iter()
+            .zip(&reference)
+            .map(|(p, r)| (p - r).abs())
+            .collect();
+        let num = abs_error.iter().map(|e| e * e).sum::<f64>().sqrt();
+        let den = reference.iter().map(|r| r * r).sum::<f64>().sqrt();
+        ErrorField {
+            nx,
+            nt,
+            points,
+            predicted,
+            reference,
+            abs_error,
+            relative_l2: num / den,
+        }
     }
 }

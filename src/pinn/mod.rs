@@ -2,6 +2,7 @@
 //! conditions as named loss terms, and the loss as a [`crate::Problem`].
 
 mod burgers;
+mod coefficient;
 mod condition;
 mod domain;
 mod dual;
@@ -11,11 +12,14 @@ mod jet_view;
 mod pde;
 #[allow(clippy::module_inception)]
 mod pinn;
+mod rad;
 mod sampler;
 mod series;
+mod stiff;
 mod transform;
 
 pub use burgers::{burgers_error, burgers_hard_constraints, burgers_pde, BurgersSetup, ErrorField};
+pub use coefficient::Coefficient;
 pub use condition::{Condition, ConditionKind, TargetFn};
 pub use domain::SpaceTime;
 pub use dual::{Dual, MAX_ENTRIES};
@@ -23,6 +27,8 @@ pub use jacobian::ResidualJacobian;
 pub use jet_view::Jet;
 pub use pde::{Pde, ResidualFn};
 pub use pinn::{Pinn, PinnBuilder};
+pub use rad::{Rad, RadStats};
 pub use sampler::Sampler;
 pub use series::Series;
+pub use stiff::{grid_error, Encoding, InitialConstraint, StiffPde, StiffSetup};
 pub use transform::{OutputTransform, SeriesFn};

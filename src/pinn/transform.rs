@@ -64,6 +64,43 @@ impl OutputTransform {
         }
     }
 
+    /// `u = u₀(x) + (t − t₀)·N`: the initial condition `u(t₀, x) = u₀(x)` exactly, time
+    /// last among the inputs. `u₀`'s shape is carried to every time, including any kink it
+    /// has: Allen-Cahn's `x² cos(πx)` has slopes ∓2 at `x = ±1`, so with a periodic network the
+    /// slope jump at the periodic boundary stays for all `t` (see
+    /// [`OutputTransform::fading_initial`]).
+    pub fn initial<G>(name: impl Into<String>, t0: f64, u0: G) -> Self
+    where
+        G: Fn(&[Series]) -> Series + Send + Sync + 'static,
+    {
+        Self::new(name, u0, move |x| x[x.len() - 1] - t0)
+    }
+
+    /// `u = e^{−(t−t₀)/τ} u₀(x) + (1 − e^{−(t−t₀)/τ})·N`: the initial condition exactly, with
+    /// `u₀`'s contribution fading on the time scale `τ` (> 0), so that a kink of `u₀` (or a
+    /// mismatch of its periodicity) does not persist: after a few `τ` the solution is the
+    /// network's alone. For Allen-Cahn, whose exact solution smooths the kink at once, a `τ`
+    /// of a few hundredths of the horizon works.
+    pub fn fading_initial<G>(name: impl Into<String>, t0: f64, tau: f64, u0: G) -> Result<Self>
+    where
+        G: Fn(&[Series]) -> Series + Send + Sync + 'static,
+    {
+        if !(tau.is_finite() && tau > 0.0) {
+            return Err(Error::InvalidHyperparameter {
+                component: "output transform",
+                parameter: "tau",
+                value: tau,
+                reason: "must be finite and > 0",
+            });
+        }
+        let decay = move |x: &[Series]| ((x[x.len() - 1] - t0) * (-1.0 / tau)).exp();
+        Ok(Self::new(
+            name,
+            move |x| decay(x) * u0(x),
+            move |x| -decay(x) + 1.0,
+        ))
+    }
+
     /// The name.
     pub fn name(&self) -> &str {
         &self.name

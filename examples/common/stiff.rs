@@ -1,0 +1,349 @@
+//! The shared driver of the `allen_cahn` and `kdv` examples: flags, stages, refinement between
+//! stages, the run file and the plots.
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use ravine::diagnostics::PinnCurvature;
+use ravine::io::{plot_curves, plot_heatmap, plot_history};
+use ravine::pinn::{grid_error, Encoding, InitialConstraint, Pinn, Rad, StiffPde, StiffSetup};
+use ravine::{
+    rules, AdamConfig, BfgsConfig, LbfgsConfig, QuasiNewtonUpdate, RunFile, Runner, Schedule, Stage,
+};
+
+/// Flags shared by both examples (defaults: the best configuration that fits the default
+/// time budget; the README lists the most accurate ones).
+#[derive(Parser, Debug, Clone)]
+pub struct Args {
+    /// Hidden widths.
+    #[arg(long, value_delimiter = ',', default_value = "30,30,30")]
+    pub hidden: Vec<usize>,
+    /// Hidden activation: tanh or sin.
+    #[arg(long, default_value = "tanh")]
+    pub activation: String,
+    /// Input embedding: periodic (t, cos k pi x, sin k pi x), rff (random Fourier features,
+    /// periodicity as a loss term) or raw (x, t; periodicity as a loss term).
+    #[arg(long, default_value = "periodic")]
+    pub encoding: String,
+    /// Harmonics K of the periodic embedding.
+    #[arg(long, default_value_t = 1)]
+    pub harmonics: usize,
+    /// Random Fourier features: number of frequencies.
+    #[arg(long, default_value_t = 32)]
+    pub rff_m: usize,
+    /// Random Fourier features: scale sigma.
+    #[arg(long, default_value_t = 2.0)]
+    pub rff_sigma: f64,
+    /// Interior collocation points.
+    #[arg(long, default_value_t = 5000)]
+    pub interior: usize,
+    /// Initial condition: soft (loss term), hard (u0 + t N) or fading
+    /// (e^{-t/tau} u0 + (1 - e^{-t/tau}) N).
+    #[arg(long, default_value = "soft")]
+    pub initial: String,
+    /// Points of the soft initial-condition term.
+    #[arg(long, default_value_t = 512)]
+    pub initial_points: usize,
+    /// Weight of the soft initial-condition term.
+    #[arg(long, default_value_t = 10.0)]
+    pub initial_weight: f64,
+    /// Fading time tau of --initial fading.
+    #[arg(long, default_value_t = 0.05)]
+    pub tau: f64,
+    /// Adam steps (0: none).
+    #[arg(long, default_value_t = 2000)]
+    pub adam_steps: u64,
+    /// Adam's initial learning rate (decayed by 0.98 every 1000 steps).
+    #[arg(long, default_value_t = 5e-3)]
+    pub lr: f64,
+    /// Redraw the interior points every k Adam steps (0: never).
+    #[arg(long, default_value_t = 0)]
+    pub resample_every: u64,
+    /// Continuation: the PDE coefficient during the Adam stage (Allen-Cahn: the reaction
+    /// coefficient, 5 in the benchmark; KdV: mu^2). Unset: the benchmark's value throughout.
+    #[arg(long)]
+    pub continuation: Option<f64>,
+    /// Quasi-Newton method: ssbroyden, ssbfgs, bfgs (ravine's dense solvers), lbfgs (argmin),
+    /// none.
+    #[arg(long, default_value = "ssbroyden")]
+    pub quasi_newton: String,
+    /// Quasi-Newton iterations in total.
+    #[arg(long, default_value_t = 4000)]
+    pub qn_iters: u64,
+    /// Quasi-Newton iterations per segment; the points are resampled between segments.
+    #[arg(long, default_value_t = 500)]
+    pub segment: u64,
+    /// Resampling between segments: rad (residual-based adaptive distribution), uniform, none.
+    #[arg(long, default_value = "rad")]
+    pub resample: String,
+    /// RAD exponent k.
+    #[arg(long, default_value_t = 1.0)]
+    pub rad_k: f64,
+    /// RAD uniform share c.
+    #[arg(long, default_value_t = 0.0)]
+    pub rad_c: f64,
+    /// RAD candidate points.
+    #[arg(long, default_value_t = 100_000)]
+    pub rad_candidates: usize,
+    /// Start every BFGS segment from the previous segment's inverse Hessian (0: fresh each
+    /// time).
+    #[arg(long, default_value_t = 1)]
+    pub warm_start: u8,
+    /// L-BFGS memory.
+    #[arg(long, default_value_t = 10)]
+    pub lbfgs_memory: usize,
+    /// Every k Adam steps, curvature diagnostics into the run file's /diagnostics (0: off).
+    #[arg(long, default_value_t = 0)]
+    pub diagnostics_every: u64,
+    /// Seed of the points and of the initial weights.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output folder (default out/<benchmark>).
+    #[arg(long)]
+    pub out: Option<String>,
+}
+
+impl Args {
+    fn setup(&self, pde: StiffPde) -> Result<StiffSetup, Box<dyn std::error::Error>> {
+        let mut s = StiffSetup::new(pde);
+        s.hidden = self.hidden.clone();
+        s.activation = self.activation.parse()?;
+        s.encoding = match self.encoding.as_str() {
+            "periodic" => Encoding::Periodic {
+                harmonics: self.harmonics,
+            },
+            "rff" => Encoding::RandomFourier {
+                m: self.rff_m,
+                sigma: self.rff_sigma,
+            },
+            "raw" => Encoding::Raw,
+            other => return Err(format!("unknown --encoding {other:?}").into()),
+        };
+        s.interior = self.interior;
+        s.initial = match self.initial.as_str() {
+            "soft" => InitialConstraint::Soft {
+                points: self.initial_points,
+                weight: self.initial_weight,
+            },
+            "hard" => InitialConstraint::Hard,
+            "fading" => InitialConstraint::Fading { tau: self.tau },
+            other => return Err(format!("unknown --initial {other:?}").into()),
+        };
+        s.seed = self.seed;
+        s.resample_every = (self.resample_every > 0).then_some(self.resample_every);
+        if let Some(c) = self.continuation {
+            s.coefficient = c;
+        }
+        Ok(s)
+    }
+}
+
+/// Trains `pde` with the flags, compares with the spectral reference and writes the run file
+/// and the plots.
+pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
+    let a = Args::parse();
+    let out = a.out.clone().unwrap_or(format!("out/{}", pde.name()));
+    let setup = a.setup(pde)?;
+    let (mut pinn, coefficient) = setup.build()?;
+    println!(
+        "{}: network {:?} behind {} ({} parameters), {} interior points",
+        pde.name(),
+        pinn.mlp().widths(),
+        pinn.mlp().embedding().map_or("no embedding", |e| e.name()),
+        pinn.mlp().num_params(),
+        a.interior
+    );
+    let reference = pde.reference()?;
+    let x0 = pinn.mlp().init(a.seed);
+    let mut runner = Runner::new().record_every(10)?;
+    if a.adam_steps > 0 {
+        let lr = Schedule::exponential(a.lr, 0.98, 1000)?;
+        runner = runner.stage(Stage::adaptive(
+            rules::adam(lr, AdamConfig::default())?,
+            a.adam_steps,
+        ));
+    }
+    if a.diagnostics_every > 0 {
+        runner = runner
+            .inspect_with(PinnCurvature::default().inspector(pinn.clone(), a.diagnostics_every)?);
+    }
+    let segments = if a.quasi_newton == "none" || a.qn_iters == 0 {
+        0
+    } else {
+        a.qn_iters.div_ceil(a.segment.max(1))
+    };
+    for s in 0..segments {
+        let iters = a.segment.min(a.qn_iters - s * a.segment);
+        runner = runner.stage(match a.quasi_newton.as_str() {
+            "lbfgs" => Stage::lbfgs(LbfgsConfig {
+                max_iters: iters,
+                memory: a.lbfgs_memory,
+                tol_grad: 1e-12,
+                restarts: 2,
+                ..LbfgsConfig::default()
+            }),
+            other => Stage::bfgs(BfgsConfig {
+                max_iters: iters,
+                tol_grad: 1e-12,
+                restarts: 2,
+                update: other.parse::<QuasiNewtonUpdate>()?,
+                warm_start: a.warm_start != 0,
+                ..BfgsConfig::default()
+            }),
+        });
+    }
+    std::fs::create_dir_all(&out)?;
+    let mut file = RunFile::create(format!("{out}/{}.h5", pde.name()), a.seed)?;
+    let total = a.adam_steps + a.qn_iters * u64::from(segments > 0);
+    let bar = ProgressBar::new(total);
+    bar.set_style(ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] {pos}/{len} {msg}",
+    )?);
+    let b = bar.clone();
+    let adam_stages = usize::from(a.adam_steps > 0);
+    let rad = Rad {
+        k: a.rad_k,
+        c: a.rad_c,
+        candidates: a.rad_candidates,
+    };
+    let (resample, target) = (a.resample.clone(), pde.coefficient());
+    let sampler_seed = a.seed;
+    let between = move |k: usize, p: &mut Pinn, x: &[f64]| {
+        if k + 1 == adam_stages {
+            // Continuation ends with the first-order stage.
+            coefficient.set(target);
+        }
+        let round = sampler_seed.wrapping_add(1 + 7919 * k as u64);
+        match resample.as_str() {
+            "rad" => {
+                p.resample_rad(x, &rad, round)?;
+            }
+            "uniform" => p.resample_uniform(round),
+            _ => {}
+        }
+        Ok(())
+    };
+    let on_record = move |r: &ravine::Record| {
+        b.set_position(r.iteration.min(total));
+        b.set_message(format!("stage {} loss {:.3e}", r.stage, r.loss));
+    };
+    let report = runner.run_staged(&mut pinn, x0, Some(&mut file), on_record, between)?;
+    bar.finish();
+
+    let err = grid_error(&pinn, &report.params, &reference);
+    let mut qn = (0u64, 0.0f64);
+    for s in &report.stages {
+        if s.name.starts_with("adam") {
+            println!(
+                "{:>9}: {:>6} iterations, {:>6} evaluations, {:>7.1} s, loss {:.3e}, {}",
+                s.name, s.iterations, s.evaluations, s.elapsed, s.final_loss, s.termination
+            );
+        } else {
+            qn.0 += s.iterations;
+            qn.1 += s.elapsed;
+        }
+    }
+    if let Some(last) = report.stages.last().filter(|s| !s.name.starts_with("adam")) {
+        println!(
+            "{:>9}: {:>6} iterations in {segments} segments, {:>7.1} s, loss {:.3e}, last: {}",
+            last.name, qn.0, qn.1, last.final_loss, last.termination
+        );
+    }
+    let max_abs = err.abs_error.iter().cloned().fold(0.0, f64::max);
+    println!(
+        "relative L2 error on the 512x201 grid: {:.3e} (max abs error {max_abs:.3e}); wall time {:.1} s",
+        err.relative_l2, report.elapsed
+    );
+
+    let grid = [err.nt, err.nx];
+    file.write_array("prediction", "points", &err.points, &[err.nt * err.nx, 2])?;
+    file.write_array("prediction", "u_pred", &err.predicted, &grid)?;
+    file.write_array("prediction", "u_ref", &err.reference, &grid)?;
+    file.write_array("prediction", "abs_error", &err.abs_error, &grid)?;
+    file.write_array(
+        "prediction",
+        "params",
+        &report.params,
+        &[report.params.len()],
+    )?;
+    let per_time: Vec<f64> = (0..err.nt)
+        .map(|j| {
+            let row = |v: &[f64]| {
+                v[j * err.nx..(j + 1) * err.nx]
+                    .iter()
+                    .map(|x| x * x)
+                    .sum::<f64>()
+            };
+            let e: f64 = row(&err.abs_error);
+            (e / row(&err.reference).max(f64::MIN_POSITIVE)).sqrt()
+        })
+        .collect();
+    file.write_array("prediction", "relative_l2_by_time", &per_time, &[err.nt])?;
+    let g = file.group("prediction")?;
+    file.set_attr(&g, "relative_l2", err.relative_l2)?;
+    file.set_attr(&g, "wall_time", report.elapsed)?;
+    file.set_str(&g, "layout", "[t, x], x fastest; points rows are (x, t)")?;
+    let cfg = file.group("config")?;
+    let command: Vec<String> = std::env::args().collect();
+    file.set_str(&cfg, "command_line", &command.join(" "))?;
+    let transform = pinn.output_transform().map_or("none", |t| t.name());
+    file.set_str(&cfg, "output_transform", transform)?;
+    let embedding = pinn.mlp().embedding().map_or("none", |e| e.name());
+    file.set_str(&cfg, "embedding", embedding)?;
+    file.set_str(&cfg, "initial", &a.initial)?;
+    file.set_str(&cfg, "quasi_newton", &a.quasi_newton)?;
+    file.set_str(&cfg, "resample", &a.resample)?;
+    file.set_attr(&cfg, "rad_k", a.rad_k)?;
+    file.set_attr(&cfg, "rad_c", a.rad_c)?;
+    file.set_attr(&cfg, "segment", a.segment)?;
+    file.set_attr(&cfg, "warm_start", a.warm_start)?;
+    file.set_attr(&cfg, "continuation", a.continuation.unwrap_or(f64::NAN))?;
+    file.set_attr(&cfg, "interior", a.interior as u64)?;
+    let path = file.finish()?;
+
+    let (n, xr, tr) = ((err.nx, err.nt), (-1.0, 1.0), (0.0, 1.0));
+    let name = pde.name();
+    plot_history(
+        format!("{out}/loss.png"),
+        &report.history,
+        &format!("{name} PINN loss"),
+    )?;
+    plot_heatmap(
+        format!("{out}/u_pred.png"),
+        &err.predicted,
+        n,
+        xr,
+        tr,
+        "PINN u(x, t)",
+    )?;
+    plot_heatmap(
+        format!("{out}/u_ref.png"),
+        &err.reference,
+        n,
+        xr,
+        tr,
+        "spectral u(x, t)",
+    )?;
+    plot_heatmap(
+        format!("{out}/abs_error.png"),
+        &err.abs_error,
+        n,
+        xr,
+        tr,
+        "|error|",
+    )?;
+    let by_time: Vec<(f64, f64)> = per_time
+        .iter()
+        .enumerate()
+        .map(|(j, e)| (j as f64 / 200.0, *e))
+        .collect();
+    plot_curves(
+        format!("{out}/error_by_time.png"),
+        &format!("{name}: relative L2 error at each time"),
+        "t",
+        "relative L2",
+        &[("PINN".to_string(), by_time)],
+        true,
+    )?;
+    println!("wrote {} and PNG plots in {out}", path.display());
+    Ok(())
+}
