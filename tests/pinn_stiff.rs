@@ -3,8 +3,8 @@
 
 use ravine::nn::{Activation, Embedding, JetSpec, Mlp};
 use ravine::pinn::{
-    Coefficient, Condition, Encoding, InitialConstraint, Pde, Pinn, Rad, Sampler, SpaceTime,
-    StiffPde, StiffSetup,
+    Coefficient, Condition, Encoding, InitialConstraint, Pde, Pinn, Rad, SpaceTime, StiffPde,
+    StiffSetup,
 };
 use ravine::Problem;
 
@@ -14,11 +14,8 @@ fn small(pde: StiffPde, initial: InitialConstraint, encoding: Encoding) -> Pinn 
     s.interior = 60;
     s.initial = initial;
     s.encoding = encoding;
-    if let InitialConstraint::Soft { .. } = initial {
-        s.initial = InitialConstraint::Soft {
-            points: 20,
-            weight: 10.0,
-        };
+    if let InitialConstraint::Soft { weight, .. } = initial {
+        s.initial = InitialConstraint::Soft { points: 20, weight };
     }
     s.build().unwrap().0
 }
@@ -273,5 +270,104 @@ fn bad_periodic_data_and_missing_derivatives_are_typed_errors() {
     })
     .unwrap_err();
     assert!(e.to_string().contains("kdv"), "{e}");
-    let _ = Sampler::Halton;
+}
+
+#[test]
+fn causal_weights_give_the_published_loss_and_exact_gradients() {
+    let mut pinn = small(
+        StiffPde::AllenCahn,
+        InitialConstraint::Hard,
+        Encoding::Periodic { harmonics: 1 },
+    );
+    let theta = pinn.mlp().init(3);
+    // Independent: slice losses from the residuals, weights exp(−ε Σ earlier), mean over
+    // slices.
+    let (m, eps) = (4, 0.5);
+    pinn.resample_uniform(5);
+    let w = pinn.set_causal_weights(&theta, m, eps).unwrap();
+    let mut expected_w = vec![1.0];
+    for k in 1..m {
+        expected_w.push((-eps * w.slice_losses[..k].iter().sum::<f64>()).exp());
+    }
+    for (a, b) in w.weights.iter().zip(&expected_w) {
+        assert!((a - b).abs() < 1e-15);
+    }
+    let want: f64 = w
+        .slice_losses
+        .iter()
+        .zip(&w.weights)
+        .map(|(l, w)| l * w)
+        .sum::<f64>()
+        / m as f64;
+    let got = pinn.loss(&theta).unwrap();
+    assert!((got - want).abs() < 1e-12 * want, "{got} {want}");
+    assert!(w.weights.windows(2).all(|p| p[1] <= p[0]));
+    let worst = worst_gradient_error(&pinn, 3);
+    assert!(worst < 1e-6, "{worst}");
+    // New points drop the weights.
+    pinn.resample_uniform(6);
+    let plain = pinn.loss(&theta).unwrap();
+    pinn.set_causal_weights(&theta, 1, 0.0).unwrap();
+    assert!((pinn.loss(&theta).unwrap() - plain).abs() < 1e-14 * plain);
+    assert!(pinn.set_causal_weights(&theta, 0, 1.0).is_err());
+}
+
+#[test]
+fn the_horizon_maps_points_in_time_and_keeps_initial_points() {
+    let mut pinn = small(
+        StiffPde::Kdv,
+        InitialConstraint::Soft {
+            points: 20,
+            weight: 1.0,
+        },
+        Encoding::Periodic { harmonics: 1 },
+    );
+    let theta = pinn.mlp().init(1);
+    pinn.set_horizon(0.25).unwrap();
+    assert_eq!(pinn.domain().time(), (0.0, 0.25));
+    let r = pinn.residuals(&theta, &[0.1, 0.2]);
+    assert!(r[0].is_finite());
+    let mut again = pinn.clone();
+    again.resample_uniform(3);
+    // Fresh samples come from the new interval: check through RAD's candidates as well.
+    let stats = again
+        .resample_rad(
+            &theta,
+            &Rad {
+                k: 1.0,
+                c: 0.0,
+                candidates: 500,
+            },
+            2,
+        )
+        .unwrap();
+    assert!(stats.max_residual.is_finite());
+    assert!(pinn.set_horizon(-1.0).is_err());
+}
+
+#[test]
+fn gradient_norm_weights_follow_the_published_rule() {
+    let mut pinn = small(
+        StiffPde::AllenCahn,
+        InitialConstraint::Soft {
+            points: 20,
+            weight: 1.0,
+        },
+        Encoding::Periodic { harmonics: 1 },
+    );
+    let theta = pinn.mlp().init(8);
+    let grads = pinn.term_gradients(&theta).unwrap();
+    assert_eq!(grads[1].0, "initial");
+    // The term gradients add up to the full gradient at unit weights.
+    let mut g = vec![0.0; pinn.dim()];
+    pinn.evaluate(&theta, &mut g, &mut []).unwrap();
+    for (i, gi) in g.iter().enumerate() {
+        assert!((gi - grads[0].1[i] - grads[1].1[i]).abs() < 1e-12 * (1.0 + gi.abs()));
+    }
+    let max_pde = grads[0].1.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let mean_ic = grads[1].1.iter().map(|v| v.abs()).sum::<f64>() / g.len() as f64;
+    let w = pinn.balance_weights(&theta, 0.1).unwrap();
+    assert_eq!(w[0], 1.0);
+    assert!((w[1] - (0.9 + 0.1 * max_pde / mean_ic)).abs() < 1e-12 * w[1]);
+    assert!(pinn.balance_weights(&theta, 0.0).is_err());
 }

@@ -88,6 +88,21 @@ pub struct Args {
     /// time).
     #[arg(long, default_value_t = 1)]
     pub warm_start: u8,
+    /// Causal weights over this many time slices, set after every stage and held fixed within
+    /// it (0: off).
+    #[arg(long, default_value_t = 0)]
+    pub causal_slices: usize,
+    /// Causality parameter epsilon of the causal weights.
+    #[arg(long, default_value_t = 1.0)]
+    pub causal_epsilon: f64,
+    /// Time continuation: train on [0, 1/H] first and grow the horizon by 1/H after each
+    /// stage (0 or 1: the whole interval from the start).
+    #[arg(long, default_value_t = 0)]
+    pub horizon_stages: usize,
+    /// Loss-term weights by gradient norms (Wang, Teng & Perdikaris 2021), updated after each
+    /// stage with this moving-average factor (0: off; they use 0.1).
+    #[arg(long, default_value_t = 0.0)]
+    pub balance_alpha: f64,
     /// L-BFGS memory.
     #[arg(long, default_value_t = 10)]
     pub lbfgs_memory: usize,
@@ -154,6 +169,13 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
     );
     let reference = pde.reference()?;
     let x0 = pinn.mlp().init(a.seed);
+    let horizon = a.horizon_stages.max(1);
+    if horizon > 1 {
+        pinn.set_horizon(1.0 / horizon as f64)?;
+    }
+    if a.causal_slices > 0 {
+        pinn.set_causal_weights(&x0, a.causal_slices, a.causal_epsilon)?;
+    }
     let mut runner = Runner::new().record_every(10)?;
     if a.adam_steps > 0 {
         let lr = Schedule::exponential(a.lr, 0.98, 1000)?;
@@ -207,6 +229,11 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
     };
     let (resample, target) = (a.resample.clone(), pde.coefficient());
     let sampler_seed = a.seed;
+    let (causal, balance, b2) = (
+        (a.causal_slices, a.causal_epsilon),
+        a.balance_alpha,
+        bar.clone(),
+    );
     let between = move |k: usize, p: &mut Pinn, x: &[f64]| {
         if k + 1 == adam_stages {
             // Continuation ends with the first-order stage.
@@ -219,6 +246,18 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
             }
             "uniform" => p.resample_uniform(round),
             _ => {}
+        }
+        if horizon > 1 {
+            p.set_horizon(((k + 2) as f64 / horizon as f64).min(1.0))?;
+        }
+        if causal.0 > 0 {
+            let w = p.set_causal_weights(x, causal.0, causal.1)?;
+            let min = w.weights.iter().cloned().fold(1.0, f64::min);
+            b2.println(format!("stage {k}: smallest causal weight {min:.3e}"));
+        }
+        if balance > 0.0 {
+            let w = p.balance_weights(x, balance)?;
+            b2.println(format!("stage {k}: term weights {w:?}"));
         }
         Ok(())
     };
@@ -298,6 +337,12 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
     file.set_attr(&cfg, "warm_start", a.warm_start)?;
     file.set_attr(&cfg, "continuation", a.continuation.unwrap_or(f64::NAN))?;
     file.set_attr(&cfg, "interior", a.interior as u64)?;
+    file.set_attr(&cfg, "causal_slices", a.causal_slices as u64)?;
+    file.set_attr(&cfg, "causal_epsilon", a.causal_epsilon)?;
+    file.set_attr(&cfg, "horizon_stages", a.horizon_stages as u64)?;
+    file.set_attr(&cfg, "balance_alpha", a.balance_alpha)?;
+    file.set_attr(&cfg, "adam_steps", a.adam_steps)?;
+    file.set_attr(&cfg, "qn_iters", a.qn_iters)?;
     let path = file.finish()?;
 
     let (n, xr, tr) = ((err.nx, err.nt), (-1.0, 1.0), (0.0, 1.0));

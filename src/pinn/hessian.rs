@@ -110,6 +110,7 @@ impl Pinn {
                                     b.get_or_insert((i, r.v));
                                 }
                             }
+                            let s = s * t.point_weight(i);
                             for c in 0..adj.len() {
                                 adj[c] = 2.0 * s * r.v * r.g()[c];
                                 adjd[c] = 2.0 * s * (r.t * r.g()[c] + r.v * r.gt()[c]);

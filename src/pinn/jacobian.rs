@@ -72,6 +72,7 @@ impl Pinn {
                         .into_par_iter()
                         .map(|i| {
                             let x = point(i);
+                            let s = s * t.point_weight(i).sqrt();
                             let mut row = vec![0.0; p];
                             let mut value = f64::NAN;
                             let value_ref = &mut value;

@@ -1,7 +1,9 @@
 //! Physics-informed neural networks: domains, samplers, PDEs as residual functions of the jet,
 //! conditions as named loss terms, and the loss as a [`crate::Problem`].
 
+mod balance;
 mod burgers;
+mod causal;
 mod coefficient;
 mod condition;
 mod domain;
@@ -19,6 +21,7 @@ mod stiff;
 mod transform;
 
 pub use burgers::{burgers_error, burgers_hard_constraints, burgers_pde, BurgersSetup, ErrorField};
+pub use causal::CausalWeights;
 pub use coefficient::Coefficient;
 pub use condition::{Condition, ConditionKind, TargetFn};
 pub use domain::SpaceTime;

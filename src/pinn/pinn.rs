@@ -21,6 +21,16 @@ pub(super) struct Term {
     pub(super) weight: f64,
     pub(super) kind: TermKind,
     pub(super) points: Vec<f64>,
+    /// Per-point weights (mean 1 for an unbiased term), e.g. causal weights; cleared
+    /// whenever the points change.
+    pub(super) point_weights: Option<Vec<f64>>,
+}
+
+impl Term {
+    /// The weight of point `i` (1 without per-point weights).
+    pub(super) fn point_weight(&self, i: usize) -> f64 {
+        self.point_weights.as_ref().map_or(1.0, |w| w[i])
+    }
 }
 
 /// Builds a [`Pinn`]: network, domain, PDE, conditions, collocation points.
@@ -165,6 +175,7 @@ impl PinnBuilder {
             weight: self.pde_weight,
             kind: TermKind::Residual,
             points: interior,
+            point_weights: None,
         }];
         for (k, c) in self.conditions.iter().enumerate() {
             if c.points == 0 {
@@ -191,6 +202,7 @@ impl PinnBuilder {
                         weight: c.weight,
                         kind: TermKind::Value { targets },
                         points,
+                        point_weights: None,
                     }
                 }
                 ConditionKind::Periodic { input } => {
@@ -215,6 +227,7 @@ impl PinnBuilder {
                             partner,
                         },
                         points,
+                        point_weights: None,
                     }
                 }
             };
@@ -533,6 +546,7 @@ impl Pinn {
                 .points
                 .extend_from_slice(&pts[i * d..(i + 1) * d]);
         }
+        self.terms[0].point_weights = None;
         Ok(worst)
     }
 
@@ -569,6 +583,7 @@ impl Pinn {
                                 b.get_or_insert((i, r.v));
                             }
                         }
+                        let s = s * t.point_weight(i);
                         for (a, g) in adj.iter_mut().zip(r.g()) {
                             *a = 2.0 * s * r.v * g;
                         }
@@ -683,6 +698,7 @@ impl Problem for Pinn {
         if let Some(k) = self.resample_every {
             if index.is_multiple_of(k) && self.interior > 0 {
                 let round = index / k;
+                self.terms[0].point_weights = None;
                 self.terms[0].points = self.domain.interior(
                     self.interior,
                     self.sampler,

@@ -51,6 +51,7 @@ impl Pinn {
         let d = self.domain.dim();
         let n = self.terms[0].points.len() / d;
         self.terms[0].points = self.domain.interior(n, Sampler::Uniform, seed);
+        self.terms[0].point_weights = None;
     }
 
     /// Replaces the residual term's points by a RAD sample of the same size (see [`Rad`]),
@@ -122,6 +123,7 @@ impl Pinn {
             chosen_sum += r[i];
         }
         self.terms[0].points = chosen;
+        self.terms[0].point_weights = None;
         Ok(RadStats {
             max_residual: r.iter().cloned().fold(0.0, f64::max),
             mean_residual: r.iter().sum::<f64>() / r.len() as f64,

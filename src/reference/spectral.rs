@@ -373,14 +373,14 @@ pub(crate) fn integrate(
     let dt_out = solver.step_size() * steps_per_output as f64;
     let t: Vec<f64> = (0..nt).map(|j| j as f64 * dt_out).collect();
     let mut values = Vec::with_capacity(nx * nt);
-    for j in 0..nt {
+    for (j, &tj) in t.iter().enumerate() {
         if j > 0 {
             for _ in 0..steps_per_output {
                 solver.step(&mut c);
             }
         }
         let u = solver.values(&c);
-        check(t[j], &c, &u)?;
+        check(tj, &c, &u)?;
         values.extend(u.iter().step_by(stride));
     }
     Ok((GridSolution { x, t, values }, c))
