@@ -40,7 +40,27 @@ fn cases() -> Vec<(&'static str, Pinn)> {
             "transformed periodic",
             small_pinn_with(true, Some(generic())),
         ),
+        ("periodic value only", small_pinn_periodic_to(0, None)),
+        (
+            "transformed periodic to u_xxx",
+            small_pinn_periodic_to(3, Some(generic())),
+        ),
     ]
+}
+
+/// A periodic condition matching `u` and its x-derivatives up to `order`.
+fn small_pinn_periodic_to(order: usize, transform: Option<OutputTransform>) -> Pinn {
+    let mlp = Mlp::new(&[2, 6, 5, 1], Activation::Tanh).unwrap();
+    let domain = SpaceTime::interval((-1.0, 1.0), (0.0, 1.0)).unwrap();
+    let mut b = Pinn::builder(mlp, domain, burgers())
+        .interior(100)
+        .sampler(Sampler::Halton)
+        .seed(4)
+        .condition(Condition::periodic_to_order("periodic", 0, 25, order));
+    if let Some(t) = transform {
+        b = b.output_transform(t);
+    }
+    b.build().unwrap()
 }
 
 fn small_pinn_with(periodic: bool, transform: Option<OutputTransform>) -> Pinn {

@@ -371,3 +371,47 @@ fn gradient_norm_weights_follow_the_published_rule() {
     assert!((w[1] - (0.9 + 0.1 * max_pde / mean_ic)).abs() < 1e-12 * w[1]);
     assert!(pinn.balance_weights(&theta, 0.0).is_err());
 }
+
+#[test]
+fn periodic_conditions_match_the_orders_asked_for() {
+    let domain = SpaceTime::interval((-1.0, 1.0), (0.0, 1.0)).unwrap();
+    let pde = StiffPde::Kdv.pde(&Coefficient::new(4.84e-4)).unwrap();
+    let mlp = Mlp::new(&[2, 5, 1], Activation::Tanh).unwrap();
+    let build = |order: usize| {
+        Pinn::builder(mlp.clone(), domain.clone(), pde.clone())
+            .interior(10)
+            .seed(2)
+            .condition(Condition::periodic_to_order("periodic", 0, 15, order))
+            .build()
+    };
+    let theta = mlp.init(3);
+    let losses: Vec<f64> = (0..=3)
+        .map(|k| {
+            let p = build(k).unwrap();
+            let mut c = vec![0.0; 2];
+            p.evaluate(&theta, &mut vec![0.0; p.dim()], &mut c).unwrap();
+            c[1]
+        })
+        .collect();
+    // Each order adds a non-negative term; order 0 against differences of predictions.
+    assert!(losses.windows(2).all(|w| w[1] >= w[0]), "{losses:?}");
+    let p0 = build(0).unwrap();
+    let pts = p0.term_sizes();
+    assert_eq!(pts[1].1, 15);
+    let e = build(5).unwrap_err();
+    assert!(e.to_string().contains("periodic"), "{e}");
+    // A periodic embedding makes every order vanish.
+    let periodic = Mlp::new(&[3, 5, 1], Activation::Tanh)
+        .unwrap()
+        .with_embedding(Embedding::periodic(2, 0, 2.0, 1).unwrap())
+        .unwrap();
+    let q = Pinn::builder(periodic.clone(), domain, pde)
+        .interior(10)
+        .condition(Condition::periodic_to_order("periodic", 0, 15, 3))
+        .build()
+        .unwrap();
+    let mut c = vec![0.0; 2];
+    q.evaluate(&periodic.init(1), &mut vec![0.0; q.dim()], &mut c)
+        .unwrap();
+    assert!(c[1] < 1e-25, "{}", c[1]);
+}

@@ -14,10 +14,13 @@ pub enum ConditionKind {
     Initial(Arc<TargetFn>),
     /// `u = h(x, t)` on points sampled on the spatial boundary.
     Dirichlet(Arc<TargetFn>),
-    /// `u` and `∂u/∂x_i` equal at `x_i = a_i` and `x_i = b_i` (same other coordinates).
+    /// `u` and `∂ᵏu/∂x_iᵏ` for `k = 1..=order` equal at `x_i = a_i` and `x_i = b_i` (same other
+    /// coordinates).
     Periodic {
         /// The spatial input that is periodic.
         input: usize,
+        /// The highest derivative matched (0: the value only).
+        order: usize,
     },
 }
 
@@ -63,9 +66,26 @@ impl Condition {
         Self::with_kind(name, points, ConditionKind::Dirichlet(Arc::new(h)))
     }
 
-    /// Periodicity in spatial input `input`, enforced at `points` pairs of points.
+    /// Periodicity in spatial input `input`, enforced at `points` pairs of points on the two
+    /// faces `x_i = a_i` and `x_i = b_i`: the loss is the mean of `(u(a) − u(b))² +
+    /// (u_x(a) − u_x(b))²`, value and first derivative (DeepXDE's `PeriodicBC` matches one
+    /// derivative order per condition). A second-order PDE needs both for a unique periodic
+    /// solution; higher orders: [`Condition::periodic_to_order`]. An exactly periodic
+    /// [`crate::nn::Embedding`] makes the term unnecessary.
     pub fn periodic(name: impl Into<String>, input: usize, points: usize) -> Self {
-        Self::with_kind(name, points, ConditionKind::Periodic { input })
+        Self::periodic_to_order(name, input, points, 1)
+    }
+
+    /// Periodicity of `u` and of `∂ᵏu/∂x_iᵏ` for `k = 1..=order` (0: the value only; at most
+    /// [`crate::nn::MAX_ORDER`]; checked when the PINN is built), each a squared difference in
+    /// the mean.
+    pub fn periodic_to_order(
+        name: impl Into<String>,
+        input: usize,
+        points: usize,
+        order: usize,
+    ) -> Self {
+        Self::with_kind(name, points, ConditionKind::Periodic { input, order })
     }
 
     fn with_kind(name: impl Into<String>, points: usize, kind: ConditionKind) -> Self {

@@ -139,20 +139,26 @@ impl Pinn {
                 &mut grad,
                 hv,
             )),
-            TermKind::Periodic { input, partner } => {
+            TermKind::Periodic {
+                input,
+                order,
+                partner,
+            } => {
                 // The differences across the faces and their tangents first, then each face
                 // back-propagated with its sign (as in the gradient).
-                let spec = JetSpec::new(d);
+                let (spec, comps) = super::pinn::periodic_spec(d, *input, *order)?;
                 let c = spec.components();
-                let dc = spec.pure_component(*input, 1).unwrap_or(0);
                 let (l, ld) = self.predict_jets_tangent(params, u, &spec, &t.points);
                 let (r, rd) = self.predict_jets_tangent(params, u, &spec, partner);
-                let diff = |a: &[f64], b: &[f64], p: usize| {
-                    [a[p * c] - b[p * c], a[p * c + dc] - b[p * c + dc]]
+                let diff = |a: &[f64], b: &[f64], p: usize| -> Vec<f64> {
+                    comps.iter().map(|&k| a[p * c + k] - b[p * c + k]).collect()
                 };
-                let dv: Vec<[f64; 2]> = (0..n).map(|p| diff(&l, &r, p)).collect();
-                let dd: Vec<[f64; 2]> = (0..n).map(|p| diff(&ld, &rd, p)).collect();
-                let loss = dv.iter().map(|[a, b]| s * (a * a + b * b)).sum();
+                let dv: Vec<Vec<f64>> = (0..n).map(|p| diff(&l, &r, p)).collect();
+                let dd: Vec<Vec<f64>> = (0..n).map(|p| diff(&ld, &rd, p)).collect();
+                let loss = dv
+                    .iter()
+                    .map(|row| s * row.iter().map(|v| v * v).sum::<f64>())
+                    .sum();
                 for (pts, sign) in [(&t.points, 1.0), (partner, -1.0)] {
                     loss_gradient_hvp(
                         &self.mlp,
@@ -161,10 +167,10 @@ impl Pinn {
                         &spec,
                         pts,
                         self.through_output_tangent(&spec, pts, |i, _, _, adj, adjd| {
-                            adj[0] = sign * 2.0 * s * dv[i][0];
-                            adj[dc] = sign * 2.0 * s * dv[i][1];
-                            adjd[0] = sign * 2.0 * s * dd[i][0];
-                            adjd[dc] = sign * 2.0 * s * dd[i][1];
+                            for (j, &k) in comps.iter().enumerate() {
+                                adj[k] = sign * 2.0 * s * dv[i][j];
+                                adjd[k] = sign * 2.0 * s * dd[i][j];
+                            }
                             0.0
                         }),
                         &mut grad,

@@ -3,7 +3,7 @@
 
 use super::pinn::{Pinn, TermKind};
 use crate::error::{Error, Result};
-use crate::nn::{loss_and_gradient, JetSpec};
+use crate::nn::loss_and_gradient;
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -123,15 +123,19 @@ impl Pinn {
                         (vec![s * (u - targets[i])], row)
                     })
                     .collect(),
-                TermKind::Periodic { input, partner } => {
-                    let spec_owned = JetSpec::new(d);
+                TermKind::Periodic {
+                    input,
+                    order,
+                    partner,
+                } => {
+                    let (spec_owned, comps) = super::pinn::periodic_spec(d, *input, *order)?;
                     let spec = &spec_owned;
-                    let dc = spec.pure_component(*input, 1).unwrap_or(0);
+                    let comps = &comps;
                     (0..n)
                         .into_par_iter()
                         .flat_map_iter(|i| {
                             let faces = [(point(i), 1.0), (&partner[i * d..(i + 1) * d], -1.0)];
-                            [0usize, dc].into_iter().map(move |comp| {
+                            comps.iter().map(move |&comp| {
                                 let mut row = vec![0.0; p];
                                 let mut value = 0.0;
                                 for (x, sign) in faces {

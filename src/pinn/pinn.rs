@@ -11,8 +11,14 @@ use crate::problem::Problem;
 #[derive(Debug, Clone)]
 pub(super) enum TermKind {
     Residual,
-    Value { targets: Vec<f64> },
-    Periodic { input: usize, partner: Vec<f64> },
+    Value {
+        targets: Vec<f64>,
+    },
+    Periodic {
+        input: usize,
+        order: usize,
+        partner: Vec<f64>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -205,7 +211,11 @@ impl PinnBuilder {
                         point_weights: None,
                     }
                 }
-                ConditionKind::Periodic { input } => {
+                ConditionKind::Periodic { input, order } => {
+                    periodic_spec(d, *input, *order).map_err(|e| Error::InvalidConfig {
+                        component: "pinn",
+                        message: format!("{}: {e}", c.name),
+                    })?;
                     if *input >= self.domain.space_dim() {
                         return Err(Error::InvalidConfig {
                             component: "pinn",
@@ -224,6 +234,7 @@ impl PinnBuilder {
                         weight: c.weight,
                         kind: TermKind::Periodic {
                             input: *input,
+                            order: *order,
                             partner,
                         },
                         points,
@@ -248,9 +259,14 @@ impl PinnBuilder {
                     TermKind::Value { .. } => {
                         tr.check(&JetSpec::values_only(d), &t.points, &t.name)?
                     }
-                    TermKind::Periodic { partner, .. } => {
-                        tr.check(&JetSpec::new(d), &t.points, &t.name)?;
-                        tr.check(&JetSpec::new(d), partner, &t.name)?;
+                    TermKind::Periodic {
+                        partner,
+                        input,
+                        order,
+                    } => {
+                        let (spec, _) = periodic_spec(d, *input, *order)?;
+                        tr.check(&spec, &t.points, &t.name)?;
+                        tr.check(&spec, partner, &t.name)?;
                     }
                 }
             }
@@ -297,6 +313,27 @@ fn check_periodic_data(
         }
     }
     Ok(())
+}
+
+/// The jets a periodic condition of `order` on `input` needs, and the components it compares
+/// (the value, then `∂ᵏu/∂x_inputᵏ` for `k = 1..=order`).
+pub(super) fn periodic_spec(d: usize, input: usize, order: usize) -> Result<(JetSpec, Vec<usize>)> {
+    let spec = match order {
+        0 => JetSpec::values_only(d),
+        1 => JetSpec::new(d),
+        _ => JetSpec::new(d).pure(input, order)?,
+    };
+    let mut comps = vec![0];
+    for k in 1..=order {
+        comps.push(
+            spec.pure_component(input, k)
+                .ok_or_else(|| Error::InvalidConfig {
+                    component: "periodic condition",
+                    message: format!("input {input} has no derivative of order {k}"),
+                })?,
+        );
+    }
+    Ok((spec, comps))
 }
 
 fn term_targets(t: &Term) -> &[f64] {
@@ -606,23 +643,30 @@ impl Pinn {
                 }),
                 grad,
             )),
-            TermKind::Periodic { input, partner } => {
-                // u and ∂u/∂x_input must agree across the two faces: the differences are
-                // computed first, then each face is back-propagated with its sign.
-                let spec = JetSpec::new(d);
+            TermKind::Periodic {
+                input,
+                order,
+                partner,
+            } => {
+                // u and its x_input-derivatives up to `order` must agree across the two faces:
+                // the differences are computed first, then each face is back-propagated with
+                // its sign.
+                let (spec, comps) = periodic_spec(d, *input, *order)?;
                 let c = spec.components();
                 let left = self.predict_jets(params, &spec, &t.points);
                 let right = self.predict_jets(params, &spec, partner);
-                let dc = spec.pure_component(*input, 1).unwrap_or(0);
-                let diff: Vec<[f64; 2]> = (0..n)
+                let diff: Vec<Vec<f64>> = (0..n)
                     .map(|p| {
-                        [
-                            left[p * c] - right[p * c],
-                            left[p * c + dc] - right[p * c + dc],
-                        ]
+                        comps
+                            .iter()
+                            .map(|&k| left[p * c + k] - right[p * c + k])
+                            .collect()
                     })
                     .collect();
-                let loss = diff.iter().map(|[a, b]| s * (a * a + b * b)).sum();
+                let loss = diff
+                    .iter()
+                    .map(|row| s * row.iter().map(|v| v * v).sum::<f64>())
+                    .sum();
                 for (pts, sign) in [(&t.points, 1.0), (partner, -1.0)] {
                     loss_and_gradient(
                         &self.mlp,
@@ -630,8 +674,9 @@ impl Pinn {
                         &spec,
                         pts,
                         self.through_output(&spec, pts, |i, _jet, adj| {
-                            adj[0] = sign * 2.0 * s * diff[i][0];
-                            adj[dc] = sign * 2.0 * s * diff[i][1];
+                            for (&k, v) in comps.iter().zip(&diff[i]) {
+                                adj[k] = sign * 2.0 * s * v;
+                            }
                             0.0
                         }),
                         grad,
