@@ -4,10 +4,12 @@
 //! cargo run --release --example burgers -- --help
 //! ```
 
+#[path = "common/output.rs"]
+mod output;
+
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use ravine::diagnostics::PinnCurvature;
-use ravine::io::{plot_heatmap, plot_history};
 use ravine::pinn::{burgers_error, BurgersSetup};
 use ravine::reference::BurgersColeHopf;
 use ravine::{rules, BfgsConfig, LbfgsConfig, RunFile, Runner, Stage};
@@ -184,51 +186,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.elapsed
     );
 
-    let grid = [err.nt, err.nx];
-    file.write_array("prediction", "points", &err.points, &[err.nt * err.nx, 2])?;
-    file.write_array("prediction", "u_pred", &err.predicted, &grid)?;
-    file.write_array("prediction", "u_ref", &err.reference, &grid)?;
-    file.write_array("prediction", "abs_error", &err.abs_error, &grid)?;
-    let g = file.group("prediction")?;
-    file.set_attr(&g, "relative_l2", err.relative_l2)?;
-    file.set_str(&g, "layout", "[t, x], x fastest; points rows are (x, t)")?;
-    let cfg = file.group("config")?;
-    let command: Vec<String> = std::env::args().collect();
-    file.set_str(&cfg, "command_line", &command.join(" "))?;
-    let transform = pinn.output_transform().map_or("none", |t| t.name());
-    file.set_str(&cfg, "output_transform", transform)?;
+    output::write_prediction(&mut file, &err, &pinn)?;
     let path = file.finish()?;
-
-    let (n, xr, tr) = ((err.nx, err.nt), (-1.0, 1.0), (0.0, 1.0));
-    plot_history(
-        format!("{}/loss.png", a.out),
-        &report.history,
-        "Burgers PINN loss",
-    )?;
-    plot_heatmap(
-        format!("{}/u_pred.png", a.out),
-        &err.predicted,
-        n,
-        xr,
-        tr,
-        "PINN u(x, t)",
-    )?;
-    plot_heatmap(
-        format!("{}/u_ref.png", a.out),
-        &err.reference,
-        n,
-        xr,
-        tr,
-        "Cole-Hopf u(x, t)",
-    )?;
-    plot_heatmap(
-        format!("{}/abs_error.png", a.out),
-        &err.abs_error,
-        n,
-        xr,
-        tr,
-        "|error|",
-    )?;
+    output::plot_prediction(&a.out, &report.history, &err, "Burgers", "Cole-Hopf")?;
     println!("wrote {} and PNG plots in {}", path.display(), a.out);
     Ok(())
 }

@@ -1,1 +1,2 @@
+pub mod output;
 pub mod stiff;

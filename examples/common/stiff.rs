@@ -4,7 +4,7 @@
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use ravine::diagnostics::PinnCurvature;
-use ravine::io::{plot_curves, plot_heatmap, plot_history};
+use ravine::io::plot_curves;
 use ravine::pinn::{grid_error, Encoding, InitialConstraint, Pinn, Rad, StiffPde, StiffSetup};
 use ravine::{
     rules, AdamConfig, BfgsConfig, LbfgsConfig, QuasiNewtonUpdate, RunFile, Runner, Schedule, Stage,
@@ -298,11 +298,7 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         err.relative_l2, report.elapsed
     );
 
-    let grid = [err.nt, err.nx];
-    file.write_array("prediction", "points", &err.points, &[err.nt * err.nx, 2])?;
-    file.write_array("prediction", "u_pred", &err.predicted, &grid)?;
-    file.write_array("prediction", "u_ref", &err.reference, &grid)?;
-    file.write_array("prediction", "abs_error", &err.abs_error, &grid)?;
+    super::output::write_prediction(&mut file, &err, &pinn)?;
     file.write_array(
         "prediction",
         "params",
@@ -323,14 +319,8 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     file.write_array("prediction", "relative_l2_by_time", &per_time, &[err.nt])?;
     let g = file.group("prediction")?;
-    file.set_attr(&g, "relative_l2", err.relative_l2)?;
     file.set_attr(&g, "wall_time", report.elapsed)?;
-    file.set_str(&g, "layout", "[t, x], x fastest; points rows are (x, t)")?;
     let cfg = file.group("config")?;
-    let command: Vec<String> = std::env::args().collect();
-    file.set_str(&cfg, "command_line", &command.join(" "))?;
-    let transform = pinn.output_transform().map_or("none", |t| t.name());
-    file.set_str(&cfg, "output_transform", transform)?;
     let embedding = pinn.mlp().embedding().map_or("none", |e| e.name());
     file.set_str(&cfg, "embedding", embedding)?;
     file.set_str(&cfg, "initial", &a.initial)?;
@@ -350,37 +340,8 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
     file.set_attr(&cfg, "qn_iters", qn_iters)?;
     let path = file.finish()?;
 
-    let (n, xr, tr) = ((err.nx, err.nt), (-1.0, 1.0), (0.0, 1.0));
     let name = pde.name();
-    plot_history(
-        format!("{out}/loss.png"),
-        &report.history,
-        &format!("{name} PINN loss"),
-    )?;
-    plot_heatmap(
-        format!("{out}/u_pred.png"),
-        &err.predicted,
-        n,
-        xr,
-        tr,
-        "PINN u(x, t)",
-    )?;
-    plot_heatmap(
-        format!("{out}/u_ref.png"),
-        &err.reference,
-        n,
-        xr,
-        tr,
-        "spectral u(x, t)",
-    )?;
-    plot_heatmap(
-        format!("{out}/abs_error.png"),
-        &err.abs_error,
-        n,
-        xr,
-        tr,
-        "|error|",
-    )?;
+    super::output::plot_prediction(&out, &report.history, &err, name, "spectral")?;
     let by_time: Vec<(f64, f64)> = per_time
         .iter()
         .enumerate()

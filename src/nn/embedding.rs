@@ -113,14 +113,7 @@ impl Embedding {
         for k in 1..=harmonics {
             let mut b = vec![0.0; input_dim];
             b[input] = 2.0 * std::f64::consts::PI * k as f64 / period;
-            features.push(Feature::Fourier {
-                frequency: b.clone(),
-                phase: 0.0,
-            });
-            features.push(Feature::Fourier {
-                frequency: b,
-                phase: -std::f64::consts::FRAC_PI_2,
-            });
+            features.extend(cos_sin(b));
         }
         let mut e = Self::new(
             format!("periodic(x{input}, P = {period}, K = {harmonics})"),
@@ -148,14 +141,7 @@ impl Embedding {
             let b: Vec<f64> = (0..input_dim)
                 .map(|_| sigma * standard_normal(&mut rng))
                 .collect();
-            features.push(Feature::Fourier {
-                frequency: b.clone(),
-                phase: 0.0,
-            });
-            features.push(Feature::Fourier {
-                frequency: b,
-                phase: -std::f64::consts::FRAC_PI_2,
-            });
+            features.extend(cos_sin(b));
         }
         Self::new(
             format!("random_fourier(m = {m}, sigma = {sigma}, seed = {seed})"),
@@ -238,6 +224,20 @@ impl Embedding {
         }
         a
     }
+}
+
+/// `cos(b·x)` and `sin(b·x) = cos(b·x − π/2)`.
+fn cos_sin(b: Vec<f64>) -> [Feature; 2] {
+    [
+        Feature::Fourier {
+            frequency: b.clone(),
+            phase: 0.0,
+        },
+        Feature::Fourier {
+            frequency: b,
+            phase: -std::f64::consts::FRAC_PI_2,
+        },
+    ]
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
