@@ -495,4 +495,21 @@ mod tests {
             .unwrap();
         assert!(e.to_string().contains("c1 = 0.5"), "{e}");
     }
+
+    #[test]
+    fn a_carried_inverse_hessian_is_symmetrised_and_must_be_positive_definite() {
+        let b = Bfgs::new(2, 1e-4, 0.9, QuasiNewtonUpdate::SelfScaledBroyden).unwrap();
+        // Not symmetric, but (h + hᵀ)/2 = [[2, 1], [1, 2]] is positive definite.
+        let (b, ok) = b.with_inverse_hessian(vec![2.0, 0.5, 1.5, 2.0]);
+        assert!(ok);
+        assert_eq!(b.inverse_hessian().unwrap(), &[2.0, 1.0, 1.0, 2.0]);
+        // Indefinite: refused, the solver starts from scratch.
+        let fresh = Bfgs::new(2, 1e-4, 0.9, QuasiNewtonUpdate::Bfgs).unwrap();
+        let (fresh, ok) = fresh.with_inverse_hessian(vec![1.0, 2.0, 2.0, 1.0]);
+        assert!(!ok && fresh.inverse_hessian().is_none());
+        let (_, ok) = Bfgs::new(2, 1e-4, 0.9, QuasiNewtonUpdate::Bfgs)
+            .unwrap()
+            .with_inverse_hessian(vec![1.0, f64::NAN, 0.0, 1.0]);
+        assert!(!ok);
+    }
 }
