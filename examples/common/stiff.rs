@@ -258,11 +258,11 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         if causal.0 > 0 {
             let w = p.set_causal_weights(x, causal.0, causal.1)?;
             let min = w.weights.iter().cloned().fold(1.0, f64::min);
-            b2.println(format!("stage {k}: smallest causal weight {min:.3e}"));
+            b2.suspend(|| println!("stage {k}: smallest causal weight {min:.3e}"));
         }
         if balance > 0.0 {
             let w = p.balance_weights(x, balance)?;
-            b2.println(format!("stage {k}: term weights {w:?}"));
+            b2.suspend(|| println!("stage {k}: term weights {w:?}"));
         }
         Ok(())
     };
