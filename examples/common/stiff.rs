@@ -36,7 +36,8 @@ pub struct Args {
     /// Interior collocation points.
     #[arg(long, default_value_t = 5000)]
     pub interior: usize,
-    /// Initial condition: soft (loss term), hard (u0 + t N) or fading
+    /// Initial condition: soft (loss term at sampled points), grid (loss term on the regular
+    /// grid x = -1 + 2k/n, which holds the kink at x = +-1), hard (u0 + t N) or fading
     /// (e^{-t/tau} u0 + (1 - e^{-t/tau}) N).
     #[arg(long, default_value = "soft")]
     pub initial: String,
@@ -137,6 +138,10 @@ impl Args {
         s.interior = self.interior;
         s.initial = match self.initial.as_str() {
             "soft" => InitialConstraint::Soft {
+                points: self.initial_points,
+                weight: self.initial_weight,
+            },
+            "grid" => InitialConstraint::SoftGrid {
                 points: self.initial_points,
                 weight: self.initial_weight,
             },

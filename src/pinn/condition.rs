@@ -31,6 +31,8 @@ pub struct Condition {
     pub(crate) kind: ConditionKind,
     pub(crate) points: usize,
     pub(crate) weight: f64,
+    /// Points given by the user instead of sampled (row-major, one row per point).
+    pub(crate) at: Option<Vec<f64>>,
 }
 
 impl std::fmt::Debug for Condition {
@@ -94,7 +96,17 @@ impl Condition {
             kind,
             points,
             weight: 1.0,
+            at: None,
         }
+    }
+
+    /// The same condition at these points (row-major, inputs with time last) instead of
+    /// sampled ones: e.g. an initial condition on a regular grid that includes the kink of a
+    /// C⁰ initial condition. Checked when the PINN is built (finite, the domain's dimension).
+    /// Not for periodic conditions, whose point pairs are built from the domain.
+    pub fn at_points(mut self, points: Vec<f64>) -> Self {
+        self.at = Some(points);
+        self
     }
 
     /// The loss weight (default 1; finite and > 0).

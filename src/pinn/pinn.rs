@@ -184,8 +184,17 @@ impl PinnBuilder {
             point_weights: None,
         }];
         for (k, c) in self.conditions.iter().enumerate() {
-            if c.points == 0 {
+            if c.points == 0 && c.at.is_none() {
                 return Err(empty(&c.name));
+            }
+            if let Some(at) = &c.at {
+                check_points(&c.name, at, d)?;
+                if matches!(c.kind, ConditionKind::Periodic { .. }) {
+                    return Err(Error::InvalidConfig {
+                        component: "pinn",
+                        message: format!("{}: periodic pairs cannot be given as points", c.name),
+                    });
+                }
             }
             if terms.iter().any(|t| t.name == c.name) {
                 return Err(Error::InvalidConfig {
@@ -196,8 +205,9 @@ impl PinnBuilder {
             let seed = self.seed.wrapping_add(1000 * (k as u64 + 1));
             let term = match &c.kind {
                 ConditionKind::Initial(target) | ConditionKind::Dirichlet(target) => {
-                    let points = match c.kind {
-                        ConditionKind::Initial(_) => {
+                    let points = match (&c.at, &c.kind) {
+                        (Some(at), _) => at.clone(),
+                        (None, ConditionKind::Initial(_)) => {
                             self.domain.initial(c.points, self.sampler, seed)
                         }
                         _ => self.domain.boundary(c.points, self.sampler, seed),

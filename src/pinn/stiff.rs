@@ -98,9 +98,19 @@ impl std::str::FromStr for StiffPde {
 /// How the initial condition enters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum InitialConstraint {
-    /// A loss term `weight · mean (u(0, x_i) − u₀(x_i))²` over `points` points.
+    /// A loss term `weight · mean (u(0, x_i) − u₀(x_i))²` over `points` points, sampled
+    /// with the setup's sampler.
     Soft {
         /// Points at t = 0.
+        points: usize,
+        /// Weight of the term.
+        weight: f64,
+    },
+    /// The same loss term on the regular periodic grid `x = −1 + 2k/points`, which contains
+    /// `x = ±1`, where Allen-Cahn's `u₀` has its kink (512 points: the evaluation grid's
+    /// `t = 0` row, as the initial data of Urbán et al.).
+    SoftGrid {
+        /// Grid points at t = 0.
         points: usize,
         /// Weight of the term.
         weight: f64,
@@ -225,6 +235,16 @@ impl StiffSetup {
             InitialConstraint::Soft { points, weight } => b.condition(
                 Condition::initial("initial", points, move |x| pde.initial(x[0])).weight(weight)?,
             ),
+            InitialConstraint::SoftGrid { points, weight } => {
+                let at: Vec<f64> = (0..points)
+                    .flat_map(|k| [-1.0 + 2.0 * k as f64 / points as f64, 0.0])
+                    .collect();
+                b.condition(
+                    Condition::initial("initial", points, move |x| pde.initial(x[0]))
+                        .at_points(at)
+                        .weight(weight)?,
+                )
+            }
             InitialConstraint::Hard => {
                 b.output_transform(OutputTransform::initial(pde.name(), 0.0, move |x| {
                     pde.initial_series(x)
