@@ -415,3 +415,50 @@ fn periodic_conditions_match_the_orders_asked_for() {
         .unwrap();
     assert!(c[1] < 1e-25, "{}", c[1]);
 }
+
+#[test]
+fn conditions_at_given_points_are_used_and_checked() {
+    let mut s = StiffSetup::new(StiffPde::AllenCahn);
+    s.hidden = vec![4];
+    s.interior = 10;
+    s.initial = InitialConstraint::SoftGrid {
+        points: 64,
+        weight: 1.0,
+    };
+    let (pinn, _) = s.build().unwrap();
+    assert_eq!(pinn.term_sizes()[1], ("initial".to_string(), 64));
+    // The term is the mean squared misfit on the grid x = −1 + k/32 at t = 0.
+    let theta = pinn.mlp().init(2);
+    let grid: Vec<f64> = (0..64)
+        .flat_map(|k| [-1.0 + k as f64 / 32.0, 0.0])
+        .collect();
+    let u = pinn.predict(&theta, &grid);
+    let want = u
+        .iter()
+        .enumerate()
+        .map(|(k, v)| {
+            let x = -1.0 + k as f64 / 32.0;
+            (v - x * x * (std::f64::consts::PI * x).cos()).powi(2)
+        })
+        .sum::<f64>()
+        / 64.0;
+    let mut c = vec![0.0; 2];
+    pinn.evaluate(&theta, &mut vec![0.0; pinn.dim()], &mut c)
+        .unwrap();
+    assert!((c[1] - want).abs() < 1e-14 * want, "{} {want}", c[1]);
+    let domain = SpaceTime::interval((-1.0, 1.0), (0.0, 1.0)).unwrap();
+    let pde = StiffPde::AllenCahn.pde(&Coefficient::new(5.0)).unwrap();
+    let mlp = Mlp::new(&[2, 4, 1], Activation::Tanh).unwrap();
+    let bad = Pinn::builder(mlp.clone(), domain.clone(), pde.clone())
+        .interior(10)
+        .condition(Condition::initial("initial", 3, |_| 0.0).at_points(vec![0.1, 0.0, 0.2]))
+        .build()
+        .unwrap_err();
+    assert!(bad.to_string().contains("initial"), "{bad}");
+    let bad = Pinn::builder(mlp, domain, pde)
+        .interior(10)
+        .condition(Condition::periodic("periodic", 0, 2).at_points(vec![0.1, 0.0]))
+        .build()
+        .unwrap_err();
+    assert!(bad.to_string().contains("periodic pairs"), "{bad}");
+}
