@@ -45,19 +45,20 @@ fn train_stiff(pde: StiffPde, adam: u64, segments: usize) -> (f64, f64) {
 }
 
 #[test]
-#[ignore = "trains for about a minute in release"]
+#[ignore = "trains for about a minute and a half in release"]
 fn allen_cahn_short_training_reaches_its_bound() {
-    let (err, secs) = train_stiff(StiffPde::AllenCahn, 1000, 4);
-    println!("allen-cahn, Adam 1000 + SSBroyden 2000: relative L2 {err:.3e} in {secs:.1} s");
-    assert!(err < 2e-3, "{err}");
+    // Row 5 of the README's ablation (1.5e-4 there).
+    let (err, secs) = train_stiff(StiffPde::AllenCahn, 2000, 8);
+    println!("allen-cahn, Adam 2000 + SSBroyden 4000: relative L2 {err:.3e} in {secs:.1} s");
+    assert!(err < 5e-4, "{err}");
 }
 
 #[test]
-#[ignore = "trains for about a minute in release"]
+#[ignore = "trains for about a minute and a half in release"]
 fn kdv_short_training_reaches_its_bound() {
-    let (err, secs) = train_stiff(StiffPde::Kdv, 1000, 4);
-    println!("kdv, Adam 1000 + SSBroyden 2000: relative L2 {err:.3e} in {secs:.1} s");
-    assert!(err < 2e-2, "{err}");
+    let (err, secs) = train_stiff(StiffPde::Kdv, 2000, 8);
+    println!("kdv, Adam 2000 + SSBroyden 4000: relative L2 {err:.3e} in {secs:.1} s");
+    assert!(err < 1e-2, "{err}");
 }
 
 #[test]
@@ -80,7 +81,7 @@ fn burgers_short_training_reaches_its_bound() {
     let reference = BurgersColeHopf::standard().unwrap();
     let err = burgers_error(&pinn, &report.params, &reference, 256, 100).relative_l2;
     println!("burgers, Adam 3000 + L-BFGS 3000: relative L2 {err:.3e}");
-    assert!(err < 5e-2, "{err}");
+    assert!(err < 3e-2, "{err}");
 }
 
 #[test]
