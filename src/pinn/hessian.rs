@@ -146,7 +146,7 @@ impl Pinn {
             } => {
                 // The differences across the faces and their tangents first, then each face
                 // back-propagated with its sign (as in the gradient).
-                let (spec, comps) = super::pinn::periodic_spec(d, *input, *order)?;
+                let (spec, comps) = super::periodic::periodic_spec(d, *input, *order)?;
                 let c = spec.components();
                 let (l, ld) = self.predict_jets_tangent(params, u, &spec, &t.points);
                 let (r, rd) = self.predict_jets_tangent(params, u, &spec, partner);

@@ -128,7 +128,7 @@ impl Pinn {
                     order,
                     partner,
                 } => {
-                    let (spec_owned, comps) = super::pinn::periodic_spec(d, *input, *order)?;
+                    let (spec_owned, comps) = super::periodic::periodic_spec(d, *input, *order)?;
                     let spec = &spec_owned;
                     let comps = &comps;
                     (0..n)

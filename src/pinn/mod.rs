@@ -12,6 +12,7 @@ mod hessian;
 mod jacobian;
 mod jet_view;
 mod pde;
+mod periodic;
 #[allow(clippy::module_inception)]
 mod pinn;
 mod rad;

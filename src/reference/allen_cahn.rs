@@ -2,7 +2,8 @@
 
 use rustfft::num_complex::Complex64;
 
-use super::spectral::{integrate, mode, Etdrk4, GridSolution, SemiLinear};
+use super::grid_solution::{integrate, GridSolution};
+use super::spectral::{mode, Etdrk4, SemiLinear};
 use crate::error::{Error, Result};
 
 /// `u_t = ε u_xx + 5u − 5u³` on `x ∈ [−1, 1)` periodic, `t ∈ [0, 1]`, `u(0, x) = x² cos(πx)`,

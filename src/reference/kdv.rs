@@ -2,7 +2,8 @@
 
 use rustfft::num_complex::Complex64;
 
-use super::spectral::{integrate, Etdrk4, GridSolution, SemiLinear};
+use super::grid_solution::{integrate, GridSolution};
+use super::spectral::{Etdrk4, SemiLinear};
 use crate::error::{Error, Result};
 
 /// `u_t + u u_x + μ² u_xxx = 0` on `x ∈ [−1, 1)` periodic, `t ∈ [0, 1]`, `u(0, x) = cos(πx)`,
