@@ -136,6 +136,10 @@ CASES = [
      "initial_scale": 0.0, "eps_in_sqrt": False, "momentum": 0.0},
     {"name": "rmsprop_momentum", "rule": "rmsprop", "lr": CONST, "decay": 0.9, "eps": 1e-8,
      "initial_scale": 0.0, "eps_in_sqrt": True, "momentum": 0.9},
+    # optax applies the learning rate before the momentum trace: with a schedule the order shows.
+    {"name": "rmsprop_momentum_schedule", "rule": "rmsprop",
+     "lr": {"kind": "exponential", "init": 0.1, "rate": 0.5, "transition_steps": 1},
+     "decay": 0.9, "eps": 1e-8, "initial_scale": 0.0, "eps_in_sqrt": True, "momentum": 0.9},
     {"name": "adam", "rule": "adam", "lr": CONST},
     {"name": "adamw", "rule": "adamw", "lr": CONST, "weight_decay": 0.1},
     {"name": "adam_l2", "rule": "adam_l2", "lr": CONST, "weight_decay": 0.1},

@@ -10,8 +10,13 @@ use std::sync::Arc;
 /// One step, with gradient `g` at parameters `x` and step count `t` (starting at 0):
 ///
 /// ```text
-/// u ← g;  u ← T_k(u, x) for each transform in order;  x ← x − α_t · u
+/// u ← g;  u ← T_k(u, x) for each transform in order;  s ← α_t · u;
+/// s ← A_j(s, x) for each transform after the learning rate;  x ← x − s
 /// ```
+///
+/// Transforms after the learning rate ([`Optimizer::after_learning_rate`]) are rare: optax's
+/// `rmsprop` with momentum traces the already scaled step (`scale_by_rms → scale_by_learning_rate
+/// → trace`), which differs from tracing `u` as soon as the learning rate changes over time.
 ///
 /// The learning rate and the minus sign are applied here and nowhere else. Build rules with the
 /// constructors in [`crate::optim::rules`] (`adam`, `adagrad`, …) or compose your own with
@@ -21,6 +26,7 @@ pub struct Optimizer {
     name: String,
     schedule: Schedule,
     chain: Vec<Box<dyn Transform>>,
+    after_lr: Vec<Box<dyn Transform>>,
     count: u64,
     dim: Option<usize>,
     updates: Vec<f64>,
@@ -54,6 +60,7 @@ impl Optimizer {
             name,
             schedule,
             chain,
+            after_lr: Vec::new(),
             count: 0,
             dim: None,
             updates: Vec::new(),
@@ -77,6 +84,20 @@ impl Optimizer {
         &self.chain
     }
 
+    /// Appends `transform` after the learning rate: it sees the scaled step `α_t · u` (see the
+    /// type's doc). Resets the state.
+    pub fn after_learning_rate(mut self, transform: Box<dyn Transform>) -> Self {
+        self.after_lr.push(transform);
+        self.dim = None;
+        self.count = 0;
+        self
+    }
+
+    /// The transforms applied after the learning rate, in order.
+    pub fn chain_after_learning_rate(&self) -> &[Box<dyn Transform>] {
+        &self.after_lr
+    }
+
     /// Number of steps taken since the last [`Optimizer::init`].
     pub fn step_count(&self) -> u64 {
         self.count
@@ -98,7 +119,7 @@ impl Optimizer {
         self.dim = Some(dim);
         self.updates = vec![0.0; dim];
         self.last_lr = f64::NAN;
-        for t in &mut self.chain {
+        for t in self.chain.iter_mut().chain(self.after_lr.iter_mut()) {
             t.init(dim);
         }
     }
@@ -142,8 +163,18 @@ impl Optimizer {
             t.update(&mut self.updates, params);
         }
         let lr = self.schedule.value(self.count);
-        for (x, u) in params.iter_mut().zip(&self.updates) {
-            *x -= lr * u;
+        if self.after_lr.is_empty() {
+            for (x, u) in params.iter_mut().zip(&self.updates) {
+                *x -= lr * u;
+            }
+        } else {
+            let mut step: Vec<f64> = self.updates.iter().map(|u| lr * u).collect();
+            for t in &mut self.after_lr {
+                t.update(&mut step, params);
+            }
+            for (x, s) in params.iter_mut().zip(&step) {
+                *x -= s;
+            }
         }
         if let Some(p) = &self.projection {
             p.project(params);
@@ -195,7 +226,7 @@ impl Optimizer {
             return None;
         }
         let mut f = vec![self.last_lr; self.updates.len()];
-        for t in &self.chain {
+        for t in self.chain.iter().chain(&self.after_lr) {
             t.scale_factor(&mut f);
         }
         Some(f)
@@ -204,7 +235,7 @@ impl Optimizer {
     /// All hyperparameters, prefixed by the transform's name, plus the schedule's.
     pub fn hyperparameters(&self) -> Vec<(String, f64)> {
         let mut v = self.schedule.describe();
-        for t in &self.chain {
+        for t in self.chain.iter().chain(&self.after_lr) {
             for (k, x) in t.hyperparameters() {
                 v.push((format!("{}.{}", t.name(), k), x));
             }
@@ -215,7 +246,7 @@ impl Optimizer {
     /// All named state buffers, prefixed by the transform's name.
     pub fn state(&self) -> Vec<(String, Vec<f64>)> {
         let mut v = vec![("count".to_string(), vec![self.count as f64])];
-        for t in &self.chain {
+        for t in self.chain.iter().chain(&self.after_lr) {
             for (k, x) in t.state() {
                 v.push((format!("{}.{}", t.name(), k), x));
             }

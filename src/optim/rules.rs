@@ -107,20 +107,23 @@ pub fn adagrad(lr: impl Into<Schedule>, initial_accumulator: f64, eps: f64) -> R
     )
 }
 
-/// RMSProp: `ν ← ρν + (1−ρ)g²`, `u = g/√(ν + ε)` (or `g/(√ν + ε)`), optional momentum on `u`,
-/// `x ← x − α_t u`.
+/// RMSProp: `ν ← ρν + (1−ρ)g²`, `u = g/√(ν + ε)` (or `g/(√ν + ε)`), `x ← x − α_t u`; with
+/// momentum μ, the trace is taken of the scaled step, as optax does:
+/// `m ← μm + α_t u`, `x ← x − m` (the same as tracing `u` only for a constant `α`).
 pub fn rmsprop(lr: impl Into<Schedule>, config: RmsPropConfig) -> Result<Optimizer> {
-    let mut chain: Vec<Box<dyn Transform>> = vec![Box::new(Rms::new(
+    let chain: Vec<Box<dyn Transform>> = vec![Box::new(Rms::new(
         config.decay,
         config.eps,
         config.initial_scale,
         config.eps_placement,
         false,
     )?)];
+    let opt = Optimizer::new("rmsprop", lr, chain)?;
     if config.momentum != 0.0 {
-        chain.push(Box::new(Momentum::heavy_ball(config.momentum)?));
+        Ok(opt.after_learning_rate(Box::new(Momentum::heavy_ball(config.momentum)?)))
+    } else {
+        Ok(opt)
     }
-    Optimizer::new("rmsprop", lr, chain)
 }
 
 fn adam_transform(c: &AdamConfig) -> Result<Adam> {
