@@ -429,3 +429,49 @@ fn a_warm_started_bfgs_stage_continues_from_the_carried_inverse_hessian() {
         assert!(dist(&cold) > 1e-4, "{}", dist(&cold));
     }
 }
+
+/// `½(x − 3)² + 10|y − sin x|`: the valley floor y = sin x is a curved kink where
+/// More-Thuente's strong Wolfe test cannot hold, so L-BFGS's line search fails there with
+/// ‖g‖ ≈ 10 while x is still far from 3; each restart from the last accepted point, with fresh
+/// memory, moves further along the valley.
+struct Kinked;
+
+impl Problem for Kinked {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn evaluate(&self, x: &[f64], grad: &mut [f64], _c: &mut [f64]) -> ravine::Result<f64> {
+        let r = x[1] - x[0].sin();
+        grad[0] = x[0] - 3.0 - 10.0 * r.signum() * x[0].cos();
+        grad[1] = 10.0 * r.signum();
+        Ok(0.5 * (x[0] - 3.0).powi(2) + 10.0 * r.abs())
+    }
+}
+
+#[test]
+fn lbfgs_restarts_after_a_line_search_failure_with_a_large_gradient() {
+    let run = |restarts| {
+        Runner::new()
+            .stage(Stage::lbfgs(LbfgsConfig {
+                restarts,
+                ..LbfgsConfig::default()
+            }))
+            .run(&mut Kinked, vec![-2.0, 1.0], None)
+            .unwrap()
+    };
+    let once = run(0);
+    assert!(
+        matches!(once.stages[0].termination, Termination::LineSearchFailed(_)),
+        "{}",
+        once.stages[0].termination
+    );
+    let again = run(10);
+    println!(
+        "no restarts: loss {:e}; up to 10: {} restarts, loss {:e}",
+        once.loss, again.stages[0].restarts, again.loss
+    );
+    assert!(again.stages[0].restarts >= 1, "{:?}", again.stages[0]);
+    assert!(again.loss < once.loss, "{} vs {}", again.loss, once.loss);
+    // The reported loss is the loss of the returned point.
+    assert_eq!(Kinked.loss(&again.params).unwrap(), again.loss);
+}

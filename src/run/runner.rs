@@ -11,7 +11,7 @@ use argmin::solver::quasinewton::LBFGS;
 
 use super::adaptive::{AdaptiveSolver, State};
 use super::bfgs::{Bfgs, QuasiNewtonUpdate};
-use super::bridge::{ArgminProblem, Borrowed};
+use super::bridge::{ArgminProblem, Borrowed, Evaluate};
 use super::record::{History, RecordObserver, Recording};
 use crate::error::{check, positive, Error, Result};
 use crate::io::RunFile;
@@ -489,9 +489,13 @@ impl Runner {
                         last_finite_params: x.clone(),
                     });
                 }
-                let grad_norm = state
-                    .get_gradient()
-                    .map_or(0.0, |g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
+                // argmin's L-BFGS also takes the gradient out of the state when its line search
+                // fails: evaluate it at the kept point (cached if the probe is there).
+                let grad_norm = match (state.get_gradient(), wrapped.as_ref()) {
+                    (Some(g), _) => norm(g),
+                    (None, Some(w)) => w.evaluate(&x).map_or(f64::NAN, |e| norm(&e.grad)),
+                    (None, None) => f64::NAN,
+                };
                 let retry = match (stage, &termination) {
                     (Stage::Lbfgs(c), Termination::LineSearchFailed(_)) => {
                         restarts < c.restarts
@@ -604,6 +608,10 @@ fn write_inspections(f: &mut RunFile, rows: &[super::InspectionRow]) -> Result<(
         f.write_array("diagnostics", n, &col, &[k])?;
     }
     Ok(())
+}
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|a| a * a).sum::<f64>().sqrt()
 }
 
 /// Whether an attempt lowered the loss (or there was no earlier loss to compare with).
