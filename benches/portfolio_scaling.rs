@@ -13,7 +13,7 @@
 
 use ravine::portfolio::{
     portfolio_rule, solve_clarabel, solve_projected, Constraints, FactorModel, MeanVariance,
-    Objective, QpForm, QpSettings, Solution,
+    Objective, Projected, QpForm, QpSettings, Solution,
 };
 use std::sync::Arc;
 
@@ -71,7 +71,7 @@ fn main() -> ravine::Result<()> {
             for name in ["nesterov", "momentum", "gd"] {
                 let steps = 200_000;
                 let opt = portfolio_rule(name, &problem, steps)?;
-                let s = solve_projected(&problem, opt, steps, 1e-9, None, None)?;
+                let s = solve_projected(&problem, opt, &Projected::new(steps, 1e-9))?;
                 row(&format!("ravine {name}"), &s, &reference);
                 if s.objective_gap(&reference).abs() <= 1e-8 && s.certificate.worst() <= 1e-8 {
                     best = Some(best.map_or(s.seconds, |b: f64| b.min(s.seconds)));

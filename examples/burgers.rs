@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ravine::diagnostics::PinnCurvature;
 use ravine::pinn::{burgers_error, BurgersSetup};
 use ravine::reference::BurgersColeHopf;
-use ravine::{rules, BfgsConfig, LbfgsConfig, RunFile, Runner, Stage};
+use ravine::{rules, BfgsConfig, LbfgsConfig, OnRecord, RunFile, Runner, Stage};
 
 #[derive(Parser, Debug)]
 #[command(about = "Viscous Burgers (nu = 0.01/pi) by a PINN, checked against Cole-Hopf")]
@@ -116,10 +116,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rules::from_name(&a.optimizer, a.lr)?,
         a.steps,
     ));
-    if a.diagnostics_every > 0 {
-        runner = runner
-            .inspect_with(PinnCurvature::default().inspector(pinn.clone(), a.diagnostics_every)?);
-    }
     if a.lbfgs_iters > 0 {
         for _ in 0..a.rounds.max(1) {
             runner = runner.stage(match a.quasi_newton.as_str() {
@@ -168,7 +164,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         b.set_message(format!("stage {} loss {:.3e}", r.stage, r.loss));
     };
-    let report = runner.run_staged(&mut pinn, x0, Some(&mut file), on_record, between)?;
+    let curvature = if a.diagnostics_every > 0 {
+        Some(PinnCurvature::default().inspector(pinn.clone(), a.diagnostics_every)?)
+    } else {
+        None
+    };
+    let mut observer = (OnRecord(on_record), curvature, &mut file);
+    let report = runner.run_refined(&mut pinn, x0, &mut observer, between)?;
     bar.finish();
 
     let reference = BurgersColeHopf::standard()?;

@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             2000,
         ))
         .stage(Stage::lbfgs(LbfgsConfig::default()))
-        .run(&mut Rosenbrock::default(), vec![-1.2, 1.0], Some(&mut file))?;
+        .run_observed(&mut Rosenbrock::default(), vec![-1.2, 1.0], &mut file)?;
     for f in &findings {
         let g = file.group(&format!("claims/claim_{:02}", f.id))?;
         file.set_str(&g, "claim", f.claim)?;

@@ -12,8 +12,8 @@ use ravine::io::{plot_frontier, plot_history, plot_stacked_weights};
 use ravine::portfolio::{
     default_lbfgs, efficient_frontier, ewma_covariance, ledoit_wolf, portfolio_rule,
     sample_covariance, solve_clarabel, solve_lbfgs_softmax, solve_projected,
-    solve_projected_inspected, solve_reference, Constraints, FrontierSettings, MeanVariance,
-    Objective, PriceTable, QpForm, QpSettings, Returns, RiskModel, Solution,
+    solve_projected_observed, solve_reference, Constraints, FrontierSettings, MeanVariance,
+    Objective, PriceTable, Projected, QpForm, QpSettings, Returns, RiskModel, Solution,
 };
 use ravine::{rules, Problem, RunFile};
 
@@ -213,16 +213,9 @@ fn curvature(problem: &MeanVariance, args: &Args) -> ravine::Result<()> {
     })?;
     let mut file = RunFile::create(format!("{}/adam_diagnostics.h5", args.out), args.seed)?;
     let opt = portfolio_rule("adam", problem, args.steps)?;
-    solve_projected_inspected(
-        problem,
-        opt,
-        args.steps,
-        args.tol,
-        None,
-        Some(&mut file),
-        Some(inspector.clone()),
-    )?;
-    let rows = inspector.rows();
+    let settings = Projected::new(args.steps, args.tol);
+    let report = solve_projected_observed(problem, opt, &settings, &mut (inspector, &mut file))?;
+    let rows = report.inspections;
     let written = file.finish()?;
     let pick = |r: &ravine::InspectionRow, name: &str| {
         r.values
@@ -331,14 +324,14 @@ fn main() -> ravine::Result<()> {
         rows.push(loose_row);
         for name in rules::NAMES {
             let opt = portfolio_rule(name, &problem, args.steps)?;
-            let s = solve_projected(&problem, opt, args.steps, args.tol, None, None)?;
+            let s = solve_projected(&problem, opt, &Projected::new(args.steps, args.tol))?;
             rows.push(Row {
                 gap: s.objective_gap(&reference),
                 werr: s.weight_error(&reference),
                 solution: s,
             });
         }
-        let lb = solve_lbfgs_softmax(&problem, default_lbfgs(), None)?;
+        let lb = solve_lbfgs_softmax(&problem, default_lbfgs())?;
         rows.push(Row {
             gap: lb.objective_gap(&reference),
             werr: lb.weight_error(&reference),

@@ -6,7 +6,8 @@
 //!
 //! - [`optim`]: update rules as composable transforms ([`Optimizer`], [`rules`]).
 //! - [`problem`]: the [`Problem`] trait and test landscapes.
-//! - [`run`]: the argmin bridge ([`AdaptiveSolver`]), stage chains ([`Runner`]) and records.
+//! - [`run`]: the argmin bridge ([`AdaptiveSolver`]), stages ([`StageSolver`]), chains of them
+//!   ([`Runner`]), observers ([`Observer`]) and records.
 //! - [`io`]: HDF5 run files ([`RunFile`]).
 //! - [`diagnostics`]: curvature spectra (Lanczos, dense, density, trace) beside effective steps.
 //! - [`portfolio`]: mean-variance portfolios with exact projections and KKT certificates.
@@ -33,6 +34,8 @@ pub use optim::{
 };
 pub use problem::{batch_rng, PlateauBasin, Problem, Quadratic, Rosenbrock};
 pub use run::{
-    AdaptiveSolver, ArgminProblem, Bfgs, BfgsConfig, History, Inspection, InspectionRow, Inspector,
-    LbfgsConfig, QuasiNewtonUpdate, Record, RunReport, Runner, Stage, StageReport, Termination,
+    AdaptiveSolver, AdaptiveStage, ArgminProblem, ArgminStage, Attempt, Bfgs, BfgsConfig, History,
+    Host, Inspection, InspectionRow, Inspector, LbfgsConfig, Observer, OnRecord, QuasiNewtonUpdate,
+    Record, RunEnd, RunReport, RunStart, Runner, Stage, StageContext, StageReport, StageSolver,
+    Termination,
 };

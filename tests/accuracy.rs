@@ -32,13 +32,9 @@ fn train_stiff(pde: StiffPde, adam: u64, segments: usize) -> (f64, f64) {
     }
     let rad = Rad::default();
     let report = runner
-        .run_staged(
-            &mut pinn,
-            x0,
-            None,
-            |_| {},
-            |k, p: &mut Pinn, x| p.resample_rad(x, &rad, 1 + 7919 * k as u64).map(|_| ()),
-        )
+        .run_refined(&mut pinn, x0, &mut (), |k, p: &mut Pinn, x| {
+            p.resample_rad(x, &rad, 1 + 7919 * k as u64).map(|_| ())
+        })
         .unwrap();
     let err = grid_error(&pinn, &report.params, &pde.reference().unwrap());
     (err.relative_l2, report.elapsed)
@@ -76,7 +72,7 @@ fn burgers_short_training_reaches_its_bound() {
             memory: 100,
             ..LbfgsConfig::default()
         }))
-        .run(&mut pinn, x0, None)
+        .run(&mut pinn, x0)
         .unwrap();
     let reference = BurgersColeHopf::standard().unwrap();
     let err = burgers_error(&pinn, &report.params, &reference, 256, 100).relative_l2;
@@ -103,13 +99,9 @@ fn burgers_default_configuration_reaches_the_readme_figure() {
             restarts: 10,
             ..LbfgsConfig::default()
         }))
-        .run_staged(
-            &mut pinn,
-            x0,
-            None,
-            |_| {},
-            |k, p: &mut Pinn, x| p.refine(x, 50_000, 1000, 7 + 7919 * k as u64).map(|_| ()),
-        )
+        .run_refined(&mut pinn, x0, &mut (), |k, p: &mut Pinn, x| {
+            p.refine(x, 50_000, 1000, 7 + 7919 * k as u64).map(|_| ())
+        })
         .unwrap();
     let reference = BurgersColeHopf::standard().unwrap();
     let err = burgers_error(&pinn, &report.params, &reference, 256, 100).relative_l2;

@@ -48,7 +48,7 @@ fn run(opt: Optimizer, p: &mut dyn Problem, x0: Vec<f64>, steps: u64) -> (Vec<f6
     let report = Runner::new()
         .keep_history(false)
         .stage(Stage::adaptive(opt, steps))
-        .run(p, x0, None)
+        .run(p, x0)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(
         report.stages[0].termination,

@@ -222,16 +222,10 @@ fn between_stages_hook_runs_once_between_two_stages() {
             5,
         ))
         .stage(Stage::adaptive(rules::gd(1e-3).unwrap(), 5))
-        .run_staged(
-            &mut pinn,
-            x0,
-            None,
-            |_| {},
-            |k, p: &mut Pinn, x: &[f64]| {
-                calls.borrow_mut().push(k);
-                p.refine(x, 100, 10, 1).map(|_| ())
-            },
-        )
+        .run_refined(&mut pinn, x0, &mut (), |k, p: &mut Pinn, x: &[f64]| {
+            calls.borrow_mut().push(k);
+            p.refine(x, 100, 10, 1).map(|_| ())
+        })
         .unwrap();
     assert_eq!(*calls.borrow(), vec![0]);
     assert_eq!(pinn.term_sizes()[0].1, 160);

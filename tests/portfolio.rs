@@ -4,8 +4,8 @@
 use ravine::portfolio::{
     efficient_frontier, ewma_covariance, ledoit_wolf, portfolio_rule, solve_clarabel,
     solve_lbfgs_softmax, solve_projected, solve_reference, Certificate, Constraints, Covariance,
-    FactorModel, FrontierSettings, MeanVariance, Objective, PriceTable, QpForm, QpSettings,
-    Returns,
+    FactorModel, FrontierSettings, MeanVariance, Objective, PriceTable, Projected, QpForm,
+    QpSettings, Returns,
 };
 use ravine::{Error, Problem};
 use std::sync::Arc;
@@ -92,7 +92,7 @@ fn projected_rules_reach_the_certified_optimum_on_sp500() {
         );
         for rule in ["nesterov", "gd", "normalized_gd"] {
             let opt = portfolio_rule(rule, &p, 20_000).unwrap();
-            let s = solve_projected(&p, opt, 20_000, 1e-13, None, None).unwrap();
+            let s = solve_projected(&p, opt, &Projected::new(20_000, 1e-13)).unwrap();
             let (gap, werr) = (s.objective_gap(&reference), s.weight_error(&reference));
             assert!(
                 gap.abs() <= 1e-10 && werr <= 1e-7,
@@ -183,7 +183,7 @@ fn lbfgs_on_softmax_runs_through_the_same_executor() {
     )
     .unwrap();
     let reference = solve_reference(&p).unwrap();
-    let s = solve_lbfgs_softmax(&p, ravine::portfolio::default_lbfgs(), None).unwrap();
+    let s = solve_lbfgs_softmax(&p, ravine::portfolio::default_lbfgs()).unwrap();
     assert!(
         s.objective_gap(&reference) < 1e-9,
         "{}",
@@ -207,10 +207,7 @@ fn bounded_and_target_return_problems_match_clarabel() {
     let s = solve_projected(
         &p,
         portfolio_rule("nesterov", &p, 20_000).unwrap(),
-        20_000,
-        1e-13,
-        None,
-        None,
+        &Projected::new(20_000, 1e-13),
     )
     .unwrap();
     assert!(
@@ -228,10 +225,7 @@ fn bounded_and_target_return_problems_match_clarabel() {
     let s = solve_projected(
         &p,
         portfolio_rule("nesterov", &p, 20_000).unwrap(),
-        50_000,
-        1e-13,
-        None,
-        None,
+        &Projected::new(50_000, 1e-13),
     )
     .unwrap();
     assert!(
@@ -264,10 +258,7 @@ fn factor_formulation_and_dense_qp_agree() {
     let s = solve_projected(
         &p,
         portfolio_rule("nesterov", &p, 20_000).unwrap(),
-        20_000,
-        1e-12,
-        None,
-        None,
+        &Projected::new(20_000, 1e-12),
     )
     .unwrap();
     assert!(s.weight_error(&dense) < 1e-9);
@@ -392,10 +383,7 @@ fn sign_like_rules_stall_on_raw_gradients_and_move_on_projected_ones() {
         let s = solve_projected(
             &raw,
             portfolio_rule(rule, &raw, 2000).unwrap(),
-            2000,
-            0.0,
-            None,
-            None,
+            &Projected::new(2000, 0.0),
         )
         .unwrap();
         let moved = s
@@ -408,10 +396,7 @@ fn sign_like_rules_stall_on_raw_gradients_and_move_on_projected_ones() {
         let s = solve_projected(
             &p,
             portfolio_rule(rule, &p, 2000).unwrap(),
-            2000,
-            0.0,
-            None,
-            None,
+            &Projected::new(2000, 0.0),
         )
         .unwrap();
         assert!(

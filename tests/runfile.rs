@@ -55,7 +55,7 @@ fn run_file_round_trips_through_hdf5() {
             adam_steps,
         ))
         .stage(Stage::lbfgs(LbfgsConfig::default()))
-        .run(&mut p, vec![0.0, 0.0], Some(&mut file))
+        .run_observed(&mut p, vec![0.0, 0.0], &mut file)
         .unwrap();
     // Not under its final name until finished.
     assert!(!path.exists());
@@ -166,7 +166,7 @@ fn unfinished_run_file_leaves_nothing_under_final_name() {
         let mut p = TwoTerms;
         Runner::new()
             .stage(Stage::adaptive(rules::gd(0.1).unwrap(), 10))
-            .run(&mut p, vec![0.0, 0.0], Some(&mut file))
+            .run_observed(&mut p, vec![0.0, 0.0], &mut file)
             .unwrap();
         // dropped without finish(), as on a panic unwinding through the caller
     }
@@ -182,7 +182,7 @@ fn diverged_run_is_written_with_its_status() {
     let mut p = TwoTerms;
     let err = Runner::new()
         .stage(Stage::adaptive(rules::gd(1.0).unwrap(), 10_000))
-        .run(&mut p, vec![0.0, 0.0], Some(&mut file))
+        .run_observed(&mut p, vec![0.0, 0.0], &mut file)
         .unwrap_err();
     file.finish().unwrap();
     let f = hdf5::File::open(&path).unwrap();

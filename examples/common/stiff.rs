@@ -7,7 +7,8 @@ use ravine::diagnostics::PinnCurvature;
 use ravine::io::plot_curves;
 use ravine::pinn::{grid_error, Encoding, InitialConstraint, Pinn, Rad, StiffPde, StiffSetup};
 use ravine::{
-    rules, AdamConfig, BfgsConfig, LbfgsConfig, QuasiNewtonUpdate, RunFile, Runner, Schedule, Stage,
+    rules, AdamConfig, BfgsConfig, LbfgsConfig, OnRecord, QuasiNewtonUpdate, RunFile, Runner,
+    Schedule, Stage,
 };
 
 /// Flags shared by both examples (defaults: the best configuration that fits the default
@@ -194,10 +195,6 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
             a.adam_steps,
         ));
     }
-    if a.diagnostics_every > 0 {
-        runner = runner
-            .inspect_with(PinnCurvature::default().inspector(pinn.clone(), a.diagnostics_every)?);
-    }
     let segments = if a.quasi_newton == "none" || qn_iters == 0 {
         0
     } else {
@@ -275,7 +272,13 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         b.set_position(r.iteration.min(total));
         b.set_message(format!("stage {} loss {:.3e}", r.stage, r.loss));
     };
-    let report = runner.run_staged(&mut pinn, x0, Some(&mut file), on_record, between)?;
+    let curvature = if a.diagnostics_every > 0 {
+        Some(PinnCurvature::default().inspector(pinn.clone(), a.diagnostics_every)?)
+    } else {
+        None
+    };
+    let mut observer = (OnRecord(on_record), curvature, &mut file);
+    let report = runner.run_refined(&mut pinn, x0, &mut observer, between)?;
     bar.finish();
 
     let err = grid_error(&pinn, &report.params, &reference);

@@ -112,7 +112,7 @@ impl PinnCurvature {
     }
 
     /// An [`Inspector`] that runs [`PinnCurvature::measure`] every `every` steps of a run on
-    /// `pinn`, with the rule's effective steps (attach it with `Runner::inspect_with`).
+    /// `pinn`, with the rule's effective steps (pass it to `Runner::run_observed` like any observer).
     pub fn inspector(self, pinn: Pinn, every: u64) -> Result<Inspector> {
         Inspector::new(every, move |at| {
             self.measure(&pinn, at.params, at.effective_steps.as_deref())

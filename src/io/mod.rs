@@ -4,6 +4,7 @@ mod history;
 mod plot;
 mod plot_curves;
 mod plot_frontier;
+mod run_observer;
 mod runfile;
 
 pub use history::{HistoryWriter, CHUNK_ROWS};

@@ -180,19 +180,26 @@ impl RunFile {
         Ok(())
     }
 
-    /// The history writer, created on first use with the given component names.
-    pub(crate) fn history_writer(&mut self, component_names: &[String]) -> Result<HistoryWriter> {
-        match self.history.take() {
-            Some(w) => Ok(w),
-            None => HistoryWriter::new(self, component_names),
+    /// The history writer, created on first use with the given component names (a later
+    /// run into the same file appends to it).
+    pub(crate) fn history_writer(
+        &mut self,
+        component_names: &[String],
+    ) -> Result<&mut HistoryWriter> {
+        if self.history.is_none() {
+            self.history = Some(HistoryWriter::new(self, component_names)?);
         }
+        Ok(self.history.as_mut().expect("just set"))
     }
 
-    /// Gives the history writer back after a run, so a later run can append to it.
-    pub(crate) fn restore_history_writer(&mut self, mut w: HistoryWriter) -> Result<()> {
-        w.flush()?;
-        self.history = Some(w);
-        Ok(())
+    /// Appends a history row (after [`RunFile::history_writer`] made the writer).
+    pub(crate) fn append_history(&mut self, row: &crate::run::Record) -> Result<()> {
+        self.history.as_mut().map_or(Ok(()), |w| w.append(row))
+    }
+
+    /// Writes the buffered history rows.
+    pub(crate) fn flush_history(&mut self) -> Result<()> {
+        self.history.as_mut().map_or(Ok(()), HistoryWriter::flush)
     }
 
     /// Writes `/stages`, `/final/params` and the root `status`.

@@ -5,7 +5,7 @@ use super::finding::{best_over, log_grid, Finding};
 use crate::error::Result;
 use crate::optim::{rules, AdamConfig, Optimizer};
 use crate::problem::{PlateauBasin, Problem, Quadratic, Rosenbrock};
-use crate::run::{LbfgsConfig, Runner, Stage, Termination};
+use crate::run::{AdaptiveStage, LbfgsConfig, Runner, Stage, Termination};
 
 const KAPPA: f64 = 1e4;
 const TOL: f64 = 1e-8;
@@ -216,11 +216,11 @@ pub fn rosenbrock_table() -> Result<(Finding, Vec<RosenbrockRow>)> {
         .into_iter()
         .map(|(o, s)| {
             (
-                Stage::Adaptive {
+                Stage::new(AdaptiveStage {
                     optimizer: o,
                     max_iters: 20_000,
                     tol_grad: 1e-8,
-                },
+                }),
                 s.to_string(),
             )
         })
@@ -237,11 +237,10 @@ pub fn rosenbrock_table() -> Result<(Finding, Vec<RosenbrockRow>)> {
     let mut rows = Vec::new();
     for (stage, settings) in stages {
         let mut p = Rosenbrock::default();
-        let report =
-            Runner::new()
-                .keep_history(false)
-                .stage(stage)
-                .run(&mut p, vec![-1.2, 1.0], None)?;
+        let report = Runner::new()
+            .keep_history(false)
+            .stage(stage)
+            .run(&mut p, vec![-1.2, 1.0])?;
         let s = &report.stages[0];
         rows.push(RosenbrockRow {
             solver: s.name.clone(),

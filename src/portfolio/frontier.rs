@@ -1,7 +1,7 @@
 //! The efficient frontier: minimum variance at each of `K` target returns, warm-started from
 //! the neighbouring point.
 
-use super::{solve_projected, solve_reference, MeanVariance, Objective, Solution};
+use super::{solve_projected, solve_reference, MeanVariance, Objective, Projected, Solution};
 use crate::error::{Error, Result};
 use crate::optim::Optimizer;
 
@@ -81,10 +81,7 @@ pub fn efficient_frontier(
     let mv = solve_projected(
         problem,
         rule(0)?,
-        settings.max_iters,
-        settings.tol,
-        None,
-        None,
+        &Projected::new(settings.max_iters, settings.tol),
     )?;
     let r_mv: f64 = mean.iter().zip(&mv.weights).map(|(a, b)| a * b).sum();
     let (_, r_max) = problem.constraints().return_range(&mean);
@@ -102,10 +99,10 @@ pub fn efficient_frontier(
         let solution = solve_projected(
             &p,
             rule(k)?,
-            settings.max_iters,
-            settings.tol,
-            Some(&start),
-            None,
+            &Projected {
+                start: Some(start.to_vec()),
+                ..Projected::new(settings.max_iters, settings.tol)
+            },
         )?;
         let reference = if settings.with_reference {
             Some(solve_reference(&p)?)

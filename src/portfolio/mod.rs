@@ -36,6 +36,6 @@ pub use risk::RiskModel;
 pub use rules::{portfolio_rule, scaled_lipschitz};
 pub use softmax::SoftmaxPortfolio;
 pub use solve::{
-    default_lbfgs, solve_clarabel, solve_lbfgs_softmax, solve_projected, solve_projected_inspected,
-    solve_reference, Solution,
+    default_lbfgs, solve_clarabel, solve_lbfgs_softmax, solve_lbfgs_softmax_observed,
+    solve_projected, solve_projected_observed, solve_reference, Projected, Solution,
 };

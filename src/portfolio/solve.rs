@@ -3,9 +3,8 @@
 
 use super::{polish, solve_qp, Certificate, MeanVariance, QpForm, QpSettings, SoftmaxPortfolio};
 use crate::error::Result;
-use crate::io::RunFile;
 use crate::optim::Optimizer;
-use crate::run::{History, Inspector, LbfgsConfig, Runner, Stage};
+use crate::run::{AdaptiveStage, History, InspectionRow, LbfgsConfig, Observer, Runner, Stage};
 use std::sync::Arc;
 
 /// A solution with its provenance and KKT certificate.
@@ -27,6 +26,8 @@ pub struct Solution {
     pub termination: String,
     /// Recorded history (empty for Clarabel).
     pub history: History,
+    /// Inspection rows of the run's observers (see [`crate::Inspector`]; empty without one).
+    pub inspections: Vec<InspectionRow>,
 }
 
 impl Solution {
@@ -46,52 +47,73 @@ impl Solution {
     }
 }
 
-/// Runs `optimizer` in its projected form (`w ← P_C(w − α u)`) for at most `max_iters` steps,
-/// stopping when the gradient mapping `‖w − P_C(w − g)‖` of the scaled loss drops below `tol`;
-/// starts from `start` (projected) or the projected equal-weight portfolio.
+/// Settings of [`solve_projected`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projected {
+    /// Step cap. Default 20 000.
+    pub max_iters: u64,
+    /// Stop when the gradient mapping `‖w − P_C(w − g)‖` of the scaled loss drops below this
+    /// (0 disables). Default 1e-10.
+    pub tol: f64,
+    /// The starting weights (projected first); `None` (default): the projected equal-weight
+    /// portfolio.
+    pub start: Option<Vec<f64>>,
+}
+
+impl Default for Projected {
+    fn default() -> Self {
+        Self::new(20_000, 1e-10)
+    }
+}
+
+impl Projected {
+    /// At most `max_iters` steps, tolerance `tol`, from the equal-weight portfolio.
+    pub fn new(max_iters: u64, tol: f64) -> Self {
+        Self {
+            max_iters,
+            tol,
+            start: None,
+        }
+    }
+}
+
+/// Runs `optimizer` in its projected form (`w ← P_C(w − α u)`) with `settings` (see
+/// [`Projected`]).
 pub fn solve_projected(
     problem: &MeanVariance,
     optimizer: Optimizer,
-    max_iters: u64,
-    tol: f64,
-    start: Option<&[f64]>,
-    file: Option<&mut RunFile>,
+    settings: &Projected,
 ) -> Result<Solution> {
-    solve_projected_inspected(problem, optimizer, max_iters, tol, start, file, None)
+    solve_projected_observed(problem, optimizer, settings, &mut ())
 }
 
-/// [`solve_projected`] with an [`Inspector`] called every `k` steps (curvature diagnostics
-/// beside the rule's effective steps; see [`Runner::inspect_with`]).
-pub fn solve_projected_inspected(
+/// [`solve_projected`], telling `observer` about the run (a run file, an [`crate::Inspector`]
+/// computing curvature beside the rule's effective steps, a progress bar).
+pub fn solve_projected_observed(
     problem: &MeanVariance,
     optimizer: Optimizer,
-    max_iters: u64,
-    tol: f64,
-    start: Option<&[f64]>,
-    file: Option<&mut RunFile>,
-    inspector: Option<Inspector>,
+    settings: &Projected,
+    observer: &mut dyn Observer,
 ) -> Result<Solution> {
     let set: Arc<dyn crate::optim::Projection> = problem.constraints().clone();
     let optimizer = optimizer.project_onto(set.clone());
     let name = optimizer.name().to_string();
-    let x0 = match start {
+    let x0 = match &settings.start {
         Some(w) => {
-            let mut w = w.to_vec();
+            let mut w = w.clone();
             set.project(&mut w);
             w
         }
         None => problem.initial_point(),
     };
     let mut p = problem.clone();
-    let mut runner = Runner::new().stage(Stage::Adaptive {
-        optimizer,
-        max_iters,
-        tol_grad: tol,
-    });
-    if let Some(i) = inspector {
-        runner = runner.inspect_with(i);
-    }
-    let report = runner.run(&mut p, x0, file)?;
+    let report = Runner::new()
+        .stage(Stage::new(AdaptiveStage {
+            optimizer,
+            max_iters: settings.max_iters,
+            tol_grad: settings.tol,
+        }))
+        .run_observed(&mut p, x0, observer)?;
     let stage = &report.stages[0];
     Ok(Solution {
         solver: name,
@@ -102,21 +124,28 @@ pub fn solve_projected_inspected(
         seconds: report.elapsed,
         termination: stage.termination.to_string(),
         history: report.history,
+        inspections: report.inspections,
     })
 }
 
 /// argmin's L-BFGS on the softmax reparametrisation ([`SoftmaxPortfolio`]; long-only simplex
 /// only), from the equal-weight portfolio.
-pub fn solve_lbfgs_softmax(
+pub fn solve_lbfgs_softmax(problem: &MeanVariance, config: LbfgsConfig) -> Result<Solution> {
+    solve_lbfgs_softmax_observed(problem, config, &mut ())
+}
+
+/// [`solve_lbfgs_softmax`], telling `observer` about the run.
+pub fn solve_lbfgs_softmax_observed(
     problem: &MeanVariance,
     config: LbfgsConfig,
-    file: Option<&mut RunFile>,
+    observer: &mut dyn Observer,
 ) -> Result<Solution> {
     let mut p = SoftmaxPortfolio::new(problem.clone())?;
-    let report =
-        Runner::new()
-            .stage(Stage::lbfgs(config))
-            .run(&mut p, vec![0.0; problem.dim()], file)?;
+    let report = Runner::new().stage(Stage::lbfgs(config)).run_observed(
+        &mut p,
+        vec![0.0; problem.dim()],
+        observer,
+    )?;
     let w = SoftmaxPortfolio::weights(&report.params);
     let stage = &report.stages[0];
     Ok(Solution {
@@ -128,6 +157,7 @@ pub fn solve_lbfgs_softmax(
         seconds: report.elapsed,
         termination: stage.termination.to_string(),
         history: report.history,
+        inspections: report.inspections,
     })
 }
 
@@ -155,6 +185,7 @@ pub fn solve_clarabel(
         seconds: start.elapsed().as_secs_f64(),
         termination,
         history: History::default(),
+        inspections: Vec::new(),
     })
 }
 

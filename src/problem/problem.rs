@@ -48,6 +48,31 @@ pub trait Problem {
     }
 }
 
+/// A borrowed problem is a problem (so a runner can take `&mut dyn Problem`).
+impl<P: Problem + ?Sized> Problem for &mut P {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn component_names(&self) -> Vec<String> {
+        (**self).component_names()
+    }
+    fn evaluate(&self, x: &[f64], grad: &mut [f64], components: &mut [f64]) -> Result<f64> {
+        (**self).evaluate(x, grad, components)
+    }
+    fn loss(&self, x: &[f64]) -> Result<f64> {
+        (**self).loss(x)
+    }
+    fn is_stochastic(&self) -> bool {
+        (**self).is_stochastic()
+    }
+    fn set_batch(&mut self, index: u64) {
+        (**self).set_batch(index);
+    }
+}
+
 /// A random-number generator for batch `index` of a problem seeded with `seed`: ChaCha8 with
 /// the seed as key and the batch index as stream, so batches are independent of each other and
 /// of the order in which they are drawn.

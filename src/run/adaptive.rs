@@ -40,7 +40,6 @@ pub struct AdaptiveSolver {
     optimizer: Optimizer,
     tol_grad: f64,
     divergence: Option<Divergence>,
-    inspector: Option<(super::Inspector, u32)>,
     /// Stationarity measure at the state's current point (computed once per iteration).
     stationarity: f64,
 }
@@ -52,7 +51,6 @@ impl AdaptiveSolver {
             optimizer,
             tol_grad: 0.0,
             divergence: None,
-            inspector: None,
             stationarity: f64::INFINITY,
         }
     }
@@ -70,28 +68,30 @@ impl AdaptiveSolver {
         Ok(self)
     }
 
-    /// The wrapped optimizer, with its state.
-    /// Runs `inspector` every `k` iterations (and at the start) as stage `stage`.
-    pub fn with_inspector(mut self, inspector: super::Inspector, stage: u32) -> Self {
-        self.inspector = Some((inspector, stage));
-        self
-    }
-
-    fn inspect(&self, iteration: u64, x: &[f64], grad: &[f64], loss: f64) -> Result<()> {
-        if let Some((ins, stage)) = &self.inspector {
-            if ins.due(iteration) {
-                ins.inspect(&super::Inspection {
-                    stage: *stage,
-                    iteration,
-                    params: x,
-                    gradient: grad,
-                    loss,
-                    effective_steps: self.optimizer.effective_step(),
-                    learning_rate: self.optimizer.last_learning_rate(),
-                })?;
-            }
+    /// Hands the point to the problem's observers when one of them inspects this iteration.
+    fn inspect<O: Evaluate>(
+        &self,
+        problem: &ArgminHost<O>,
+        iteration: u64,
+        x: &[f64],
+        grad: &[f64],
+        loss: f64,
+    ) -> Result<()> {
+        let Some(p) = problem.problem.as_ref() else {
+            return Ok(());
+        };
+        if !p.inspects_at(iteration) {
+            return Ok(());
         }
-        Ok(())
+        p.inspect(&super::Inspection {
+            stage: 0,
+            iteration,
+            params: x,
+            gradient: grad,
+            loss,
+            effective_steps: self.optimizer.effective_step(),
+            learning_rate: self.optimizer.last_learning_rate(),
+        })
     }
 
     /// The rule (with its state after a run).
@@ -154,7 +154,7 @@ impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
             .into());
         }
         self.stationarity = self.optimizer.stationarity(&x, &e.grad);
-        self.inspect(0, &x, &e.grad, e.loss)?;
+        self.inspect(problem, 0, &x, &e.grad, e.loss)?;
         let kv = argmin::kv!("grad_norm" => self.stationarity;);
         Ok((state.param(x).cost(e.loss).gradient(e.grad), Some(kv)))
     }
@@ -196,7 +196,7 @@ impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
         kv.insert("step", KvValue::Uint(self.optimizer.step_count()));
         self.stationarity = self.optimizer.stationarity(&x_new, &e.grad);
         kv.insert("grad_norm", KvValue::Float(self.stationarity));
-        self.inspect(iteration, &x_new, &e.grad, e.loss)?;
+        self.inspect(problem, iteration, &x_new, &e.grad, e.loss)?;
         Ok((state.param(x_new).cost(e.loss).gradient(e.grad), Some(kv)))
     }
 

@@ -102,6 +102,8 @@ pub struct Bfgs {
     /// `H g` for the gradient of the current point, when the last update computed it.
     next: Option<Vec<f64>>,
     p: usize,
+    /// Why the last line search failed, if it did.
+    failure: Option<String>,
 }
 
 impl Bfgs {
@@ -131,6 +133,7 @@ impl Bfgs {
             h: Vec::new(),
             next: None,
             p,
+            failure: None,
         })
     }
 
@@ -288,20 +291,29 @@ fn missing(what: &str) -> crate::Error {
     }
 }
 
-/// Ends the stage at the start of the failed step (`x`, its gradient and loss), with a reason
-/// the runner reads as a line-search failure.
-fn search_failed(
-    state: State,
-    x: Vec<f64>,
-    g: Vec<f64>,
-    cost: f64,
-    why: String,
-) -> (State, Option<KV>) {
-    let reason = TerminationReason::SolverExit(format!("Line search terminated with: {why}"));
-    (
-        state.param(x).gradient(g).cost(cost).terminate_with(reason),
-        None,
-    )
+impl Bfgs {
+    /// Ends the stage at the start of the failed step (`x`, its gradient and loss), keeping
+    /// the reason for [`Bfgs::line_search_failure`].
+    fn search_failed(
+        &mut self,
+        state: State,
+        x: Vec<f64>,
+        g: Vec<f64>,
+        cost: f64,
+        why: String,
+    ) -> (State, Option<KV>) {
+        let reason = TerminationReason::SolverExit(format!("line search failed: {why}"));
+        self.failure = Some(why);
+        (
+            state.param(x).gradient(g).cost(cost).terminate_with(reason),
+            None,
+        )
+    }
+
+    /// Why the last line search failed, if the solver stopped on one.
+    pub fn line_search_failure(&self) -> Option<&str> {
+        self.failure.as_deref()
+    }
 }
 
 /// `aᵀb` with eight running sums (so it vectorizes), combined in a fixed order.
@@ -393,7 +405,7 @@ where
             ..
         } = match search {
             Ok(r) => r,
-            Err(e) => return Ok(search_failed(state, x, g, cost, format!("'{e}'"))),
+            Err(e) => return Ok(self.search_failed(state, x, g, cost, format!("'{e}'"))),
         };
         let counts = std::mem::take(&mut { line_problem }.counts);
         for (k, v) in counts {
@@ -407,7 +419,7 @@ where
             // More-Thuente can stop at its iteration cap on a point that does not satisfy the
             // Wolfe conditions; an increase is never accepted.
             let why = format!("no decrease (f = {cost1:e} > {cost:e})");
-            return Ok(search_failed(state, x, g, cost, why));
+            return Ok(self.search_failed(state, x, g, cost, why));
         }
         let g1 = problem.gradient(&x1)?;
         let s: Vec<f64> = x1.iter().zip(&x).map(|(a, b)| a - b).collect();

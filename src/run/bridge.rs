@@ -5,6 +5,8 @@ use std::rc::Rc;
 
 use argmin::core::{CostFunction, Gradient};
 
+use super::record::{RecordObserver, Recording};
+use super::{Inspection, InspectionRow, Observer};
 use crate::error::{Error, Result};
 use crate::problem::Problem;
 
@@ -22,6 +24,9 @@ pub struct Probe {
     pub components: Vec<f64>,
     /// Number of evaluations (loss and gradient together count once) so far.
     pub evaluations: u64,
+    /// Whether `loss` and `grad` are those of the problem as it is now at `x` (false after
+    /// the problem changed).
+    pub valid: bool,
 }
 
 /// One fused evaluation of loss and gradient.
@@ -55,6 +60,65 @@ pub trait Evaluate {
     fn set_batch(&mut self, index: u64);
     /// Whether batches change the objective.
     fn is_stochastic(&self) -> bool;
+    /// Whether an observer wants to inspect the solver at `iteration` (default: no).
+    fn inspects_at(&self, _iteration: u64) -> bool {
+        false
+    }
+    /// Hands an inspection to the observers (default: nothing to do).
+    fn inspect(&self, _at: &Inspection<'_>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The runner's side of a problem host: the user's observer, the rows argmin's observer made,
+/// and the first error the observer returned.
+pub(crate) struct Link<'a> {
+    observer: RefCell<&'a mut dyn Observer>,
+    recording: Rc<RefCell<Recording>>,
+    error: RefCell<Option<Error>>,
+}
+
+impl<'a> Link<'a> {
+    pub(crate) fn new(observer: &'a mut dyn Observer, recording: Rc<RefCell<Recording>>) -> Self {
+        Self {
+            observer: RefCell::new(observer),
+            recording,
+            error: RefCell::new(None),
+        }
+    }
+
+    /// Hands the pending rows to the observer, keeping its first error.
+    pub(crate) fn flush(&self) {
+        let rows = std::mem::take(&mut self.recording.borrow_mut().pending);
+        let mut observer = self.observer.borrow_mut();
+        for row in &rows {
+            if let Err(e) = observer.record(row) {
+                self.error.borrow_mut().get_or_insert(e);
+            }
+        }
+    }
+
+    /// The first error the observer returned, if any.
+    pub(crate) fn take_error(&self) -> Option<Error> {
+        self.error.borrow_mut().take()
+    }
+
+    fn inspect(&self, at: &Inspection<'_>) -> Result<()> {
+        let mut observer = self.observer.borrow_mut();
+        if !observer.inspects_at(at.iteration) {
+            return Ok(());
+        }
+        let mut at = at.clone();
+        at.stage = self.recording.borrow().stage;
+        let row = InspectionRow {
+            stage: at.stage,
+            iteration: at.iteration,
+            values: observer.inspect(&at)?,
+        };
+        observer.inspection(&row)?;
+        self.recording.borrow_mut().inspections.push(row);
+        Ok(())
+    }
 }
 
 /// A borrowed [`Problem`] that implements argmin's `CostFunction` and `Gradient` over
@@ -67,7 +131,7 @@ pub trait Evaluate {
 pub struct ArgminProblem<'a, P: Problem + ?Sized> {
     problem: &'a mut P,
     probe: Rc<RefCell<Probe>>,
-    cached: RefCell<bool>,
+    link: Option<Link<'a>>,
 }
 
 impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
@@ -81,14 +145,37 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
         Self {
             problem,
             probe: Rc::new(RefCell::new(probe)),
-            cached: RefCell::new(false),
+            link: None,
         }
+    }
+
+    /// A host for one stage of a run: the run's probe (its cache and evaluation count carry
+    /// over from stage to stage) and its observer link.
+    pub(crate) fn linked(problem: &'a mut P, probe: Rc<RefCell<Probe>>, link: Link<'a>) -> Self {
+        Self {
+            problem,
+            probe,
+            link: Some(link),
+        }
+    }
+
+    /// The observer link (hosts made by the runner have one).
+    pub(crate) fn link(&self) -> Option<&Link<'a>> {
+        self.link.as_ref()
+    }
+
+    /// An argmin observer that turns a stage's states into rows of the run's recording.
+    pub(crate) fn record_observer(&self) -> Option<RecordObserver> {
+        self.link.as_ref().map(|l| RecordObserver {
+            recording: Rc::clone(&l.recording),
+            probe: Rc::clone(&self.probe),
+        })
     }
 
     /// The wrapped problem, for changes between stages. The cached evaluation is dropped,
     /// since the objective may change.
     pub fn problem_mut(&mut self) -> &mut P {
-        *self.cached.borrow_mut() = false;
+        self.probe.borrow_mut().valid = false;
         self.problem
     }
 
@@ -98,9 +185,15 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
     }
 
     fn eval_cached(&self, x: &[f64]) -> Result<Evaluation> {
-        if *self.cached.borrow() {
+        if let Some(link) = &self.link {
+            link.flush();
+            if let Some(e) = link.take_error() {
+                return Err(e);
+            }
+        }
+        {
             let p = self.probe.borrow();
-            if p.x == x {
+            if p.valid && p.x == x {
                 return Ok(Evaluation {
                     loss: p.loss,
                     grad: p.grad.clone(),
@@ -126,7 +219,7 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
         p.x.clear();
         p.x.extend_from_slice(x);
         p.evaluations += 1;
-        *self.cached.borrow_mut() = true;
+        p.valid = true;
         Ok(Evaluation {
             loss,
             grad: p.grad.clone(),
@@ -165,12 +258,22 @@ impl<P: Problem + ?Sized> Evaluate for ArgminProblem<'_, P> {
     fn set_batch(&mut self, index: u64) {
         if self.problem.is_stochastic() {
             self.problem.set_batch(index);
-            *self.cached.borrow_mut() = false;
+            self.probe.borrow_mut().valid = false;
         }
     }
 
     fn is_stochastic(&self) -> bool {
         self.problem.is_stochastic()
+    }
+
+    fn inspects_at(&self, iteration: u64) -> bool {
+        self.link
+            .as_ref()
+            .is_some_and(|l| l.observer.borrow().inspects_at(iteration))
+    }
+
+    fn inspect(&self, at: &Inspection<'_>) -> Result<()> {
+        self.link.as_ref().map_or(Ok(()), |l| l.inspect(at))
     }
 }
 
@@ -210,5 +313,43 @@ impl<O: Gradient<Param = Vec<f64>, Gradient = Vec<f64>>> Gradient for Borrowed<'
     type Gradient = Vec<f64>;
     fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
         self.0.gradient(x)
+    }
+}
+
+/// A problem lent to an argmin solver for one stage: the solver may drop it (argmin's L-BFGS
+/// does when its line search fails) without the stage losing the problem.
+pub struct Lent<'b, O>(pub &'b mut O);
+
+impl<O: CostFunction<Param = Vec<f64>, Output = f64>> CostFunction for Lent<'_, O> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        self.0.cost(x)
+    }
+}
+
+impl<O: Gradient<Param = Vec<f64>, Gradient = Vec<f64>>> Gradient for Lent<'_, O> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        self.0.gradient(x)
+    }
+}
+
+impl<O: Evaluate> Evaluate for Lent<'_, O> {
+    fn evaluate(&self, x: &[f64]) -> Result<Evaluation> {
+        self.0.evaluate(x)
+    }
+    fn set_batch(&mut self, index: u64) {
+        self.0.set_batch(index);
+    }
+    fn is_stochastic(&self) -> bool {
+        self.0.is_stochastic()
+    }
+    fn inspects_at(&self, iteration: u64) -> bool {
+        self.0.inspects_at(iteration)
+    }
+    fn inspect(&self, at: &Inspection<'_>) -> Result<()> {
+        self.0.inspect(at)
     }
 }

@@ -1,13 +1,12 @@
-//! [`Inspector`]: a callback that computes diagnostics every `k` steps of an adaptive stage,
-//! with the optimizer's effective steps in hand; the rows go to the run report and the run
-//! file's `/diagnostics` group.
+//! [`Inspector`]: an [`Observer`] that computes diagnostics every `k` steps of an adaptive
+//! stage, with the optimizer's effective steps in hand. Its rows go to the run report and to
+//! every observer (a run file writes them to `/diagnostics`).
 
+use super::Observer;
 use crate::error::Result;
-use std::cell::RefCell;
-use std::rc::Rc;
 
 /// What an inspection sees: the point, its gradient and loss, and the optimizer's state.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Inspection<'a> {
     /// Stage index.
     pub stage: u32,
@@ -32,32 +31,43 @@ pub struct InspectionRow {
     pub stage: u32,
     /// Iteration within the stage.
     pub iteration: u64,
-    /// Named diagnostics, as the callback returned them.
+    /// Named diagnostics, as the observers returned them.
     pub values: Vec<(String, f64)>,
 }
 
 type Callback = dyn FnMut(&Inspection) -> Result<Vec<(String, f64)>>;
 
-/// A diagnostics callback run every `every` iterations of each adaptive stage (and at its
-/// start). Shared by reference: clones call the same closure and fill the same rows.
-#[derive(Clone)]
+/// Runs a callback every `k` iterations of each adaptive stage (and at its start); pass it to
+/// [`crate::Runner::run_observed`] like any other [`Observer`].
+///
+/// ```
+/// use ravine::{rules, Inspector, Quadratic, Runner, Stage};
+/// let mut q = Quadratic::diagonal(&[1.0, 10.0], vec![1.0, 1.0]).unwrap();
+/// let mut curvature = Inspector::new(5, |at| {
+///     Ok(vec![("loss".to_string(), at.loss)])
+/// })
+/// .unwrap();
+/// let report = Runner::new()
+///     .stage(Stage::adaptive(rules::gd(0.05).unwrap(), 10))
+///     .run_observed(&mut q, vec![1.0, 1.0], &mut curvature)
+///     .unwrap();
+/// assert_eq!(report.inspections.len(), 3); // iterations 0, 5 and 10
+/// ```
 pub struct Inspector {
     every: u64,
-    callback: Rc<RefCell<Box<Callback>>>,
-    rows: Rc<RefCell<Vec<InspectionRow>>>,
+    callback: Box<Callback>,
 }
 
 impl std::fmt::Debug for Inspector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inspector")
             .field("every", &self.every)
-            .field("rows", &self.rows.borrow().len())
             .finish()
     }
 }
 
 impl Inspector {
-    /// Calls `callback` every `every ≥ 1` iterations.
+    /// Calls `callback` every `every` iterations (≥ 1) of an adaptive stage.
     pub fn new(
         every: u64,
         callback: impl FnMut(&Inspection) -> Result<Vec<(String, f64)>> + 'static,
@@ -71,29 +81,17 @@ impl Inspector {
         )?;
         Ok(Self {
             every,
-            callback: Rc::new(RefCell::new(Box::new(callback))),
-            rows: Rc::new(RefCell::new(Vec::new())),
+            callback: Box::new(callback),
         })
     }
+}
 
-    /// Whether iteration `i` is inspected.
-    pub fn due(&self, iteration: u64) -> bool {
+impl Observer for Inspector {
+    fn inspects_at(&self, iteration: u64) -> bool {
         iteration.is_multiple_of(self.every)
     }
 
-    /// Runs the callback and keeps its row.
-    pub fn inspect(&self, at: &Inspection) -> Result<()> {
-        let values = (self.callback.borrow_mut())(at)?;
-        self.rows.borrow_mut().push(InspectionRow {
-            stage: at.stage,
-            iteration: at.iteration,
-            values,
-        });
-        Ok(())
-    }
-
-    /// The rows so far.
-    pub fn rows(&self) -> Vec<InspectionRow> {
-        self.rows.borrow().clone()
+    fn inspect(&mut self, at: &Inspection<'_>) -> Result<Vec<(String, f64)>> {
+        (self.callback)(at)
     }
 }

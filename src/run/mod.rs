@@ -1,15 +1,34 @@
-//! Running solvers: the argmin bridge, the generic adaptive solver, stage chains and records.
+//! Running solvers: the argmin bridge, stages (one file per solver), the runner with its one
+//! retry rule, observers and records.
+//!
+//! `run` knows nothing of files: the run file is an [`Observer`] implemented in `crate::io`.
 
 mod adaptive;
+mod adaptive_stage;
+mod argmin_stage;
 mod bfgs;
+mod bfgs_stage;
 mod bridge;
 mod inspect;
+mod lbfgs_stage;
+mod observer;
 mod record;
+mod report;
 mod runner;
+mod stage;
+mod termination;
 
 pub use adaptive::{AdaptiveSolver, Divergence, State};
+pub use adaptive_stage::AdaptiveStage;
+pub use argmin_stage::ArgminStage;
 pub use bfgs::{Bfgs, QuasiNewtonUpdate, MAX_DENSE_ENTRIES};
-pub use bridge::{ArgminProblem, Evaluate, Evaluation, Probe};
+pub use bfgs_stage::BfgsConfig;
+pub use bridge::{ArgminProblem, Evaluate, Evaluation, Lent, Probe};
 pub use inspect::{Inspection, InspectionRow, Inspector};
+pub use lbfgs_stage::LbfgsConfig;
+pub use observer::{Observer, OnRecord, RunEnd, RunStart};
 pub use record::{History, Record};
-pub use runner::{BfgsConfig, LbfgsConfig, RunReport, Runner, Stage, StageReport, Termination};
+pub use report::{RunReport, StageReport};
+pub use runner::Runner;
+pub use stage::{Attempt, Host, Stage, StageContext, StageSolver};
+pub use termination::Termination;

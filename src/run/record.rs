@@ -9,7 +9,6 @@ use argmin::core::{State as _, KV};
 
 use super::adaptive::State;
 use super::bridge::Probe;
-use crate::io::HistoryWriter;
 
 /// One row of a run's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,19 +47,18 @@ impl History {
     }
 }
 
-/// Where the observer sends records: memory, a run file, or both.
+/// What the argmin observer shares with the runner: where rows are kept until the runner (or
+/// the problem host, at its next evaluation) hands them to the user's observer.
 pub(crate) struct Recording {
     pub history: Option<History>,
-    pub writer: Option<HistoryWriter>,
+    pub pending: Vec<Record>,
+    pub inspections: Vec<super::InspectionRow>,
     pub stage: u32,
     pub offset: u64,
     pub start: Instant,
-    pub error: Option<crate::Error>,
-    pub callback: Box<dyn FnMut(&Record)>,
 }
 
-/// The argmin observer that turns each iteration into a [`Record`]; the same observer watches
-/// ravine's rules and argmin's L-BFGS.
+/// argmin's observer of a stage: turns its state into [`Record`]s.
 pub(crate) struct RecordObserver {
     pub recording: Rc<RefCell<Recording>>,
     pub probe: Rc<RefCell<Probe>>,
@@ -100,14 +98,10 @@ impl RecordObserver {
             learning_rate,
             components,
         };
-        (rec.callback)(&row);
         if let Some(h) = rec.history.as_mut() {
             h.records.push(row.clone());
         }
-        let result = rec.writer.as_mut().map(|w| w.append(&row));
-        if let Some(Err(e)) = result {
-            rec.error.get_or_insert(e);
-        }
+        rec.pending.push(row);
     }
 }
 
@@ -119,7 +113,11 @@ impl Observe<State> for RecordObserver {
         kv: &KV,
     ) -> Result<(), argmin::core::Error> {
         // The first stage logs its starting point; later stages start where the previous ended.
-        if self.recording.borrow().stage == 0 {
+        let first = {
+            let r = self.recording.borrow();
+            r.stage == 0 && r.offset == 0
+        };
+        if first {
             self.record(state, kv, 0);
         }
         Ok(())
