@@ -90,6 +90,10 @@ struct Args {
     /// Seed of the points and of the initial weights.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Wall-time budget of the training in seconds: the stage running when it runs out stops
+    /// ("time budget") and later stages do not start (unset: no budget).
+    #[arg(long)]
+    time_budget: Option<f64>,
     /// Output folder.
     #[arg(long, default_value = "out/burgers")]
     out: String,
@@ -116,6 +120,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rules::from_name(&a.optimizer, a.lr)?,
         a.steps,
     ));
+    if let Some(seconds) = a.time_budget {
+        runner = runner.time_budget(budget(seconds)?)?;
+    }
     if a.lbfgs_iters > 0 {
         for _ in 0..a.rounds.max(1) {
             runner = runner.stage(match a.quasi_newton.as_str() {
@@ -193,4 +200,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     output::plot_prediction(&a.out, &report.history, &err, "Burgers", "Cole-Hopf")?;
     println!("wrote {} and PNG plots in {}", path.display(), a.out);
     Ok(())
+}
+
+/// A budget in seconds as a duration (a typed error for a negative or non-finite one).
+fn budget(seconds: f64) -> Result<std::time::Duration, Box<dyn std::error::Error>> {
+    std::time::Duration::try_from_secs_f64(seconds)
+        .map_err(|e| format!("--time-budget {seconds}: {e}").into())
 }

@@ -115,6 +115,10 @@ pub struct Args {
     /// Seed of the points and of the initial weights.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Wall-time budget of the training in seconds: the stage running when it runs out stops
+    /// ("time budget") and later stages do not start (unset: no budget).
+    #[arg(long)]
+    pub time_budget: Option<f64>,
     /// Output folder (default out/<benchmark>).
     #[arg(long)]
     pub out: Option<String>,
@@ -188,6 +192,11 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         pinn.set_causal_weights(&x0, a.causal_slices, a.causal_epsilon)?;
     }
     let mut runner = Runner::new().record_every(10)?;
+    if let Some(seconds) = a.time_budget {
+        let budget = std::time::Duration::try_from_secs_f64(seconds)
+            .map_err(|e| format!("--time-budget {seconds}: {e}"))?;
+        runner = runner.time_budget(budget)?;
+    }
     if a.adam_steps > 0 {
         let lr = Schedule::exponential(a.lr, 0.98, 1000)?;
         runner = runner.stage(Stage::adaptive(
