@@ -34,8 +34,8 @@ pub use optim::{
 };
 pub use problem::{batch_rng, PlateauBasin, Problem, Quadratic, Rosenbrock};
 pub use run::{
-    AdaptiveSolver, AdaptiveStage, ArgminProblem, ArgminStage, Attempt, Bfgs, BfgsConfig, History,
-    Host, Inspection, InspectionRow, Inspector, LbfgsConfig, Observer, OnRecord, QuasiNewtonUpdate,
-    Record, RunEnd, RunReport, RunStart, Runner, Stage, StageContext, StageReport, StageSolver,
-    Termination,
+    AdaptiveSolver, AdaptiveStage, ArgminProblem, ArgminStage, Attempt, Bfgs, BfgsConfig,
+    Checkpoint, History, Host, Inspection, InspectionRow, Inspector, LbfgsConfig, Observer,
+    OnRecord, QuasiNewtonUpdate, Record, RunEnd, RunReport, RunStart, Runner, Stage, StageContext,
+    StageReport, StageSolver, Termination,
 };

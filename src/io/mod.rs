@@ -1,5 +1,6 @@
 //! Output: HDF5 run files that h5py reads, and PNG plots.
 
+mod checkpoint_file;
 mod history;
 mod plot;
 mod plot_curves;
@@ -7,6 +8,7 @@ mod plot_frontier;
 mod run_observer;
 mod runfile;
 
+pub use checkpoint_file::{read_checkpoint, write_checkpoint};
 pub use history::{HistoryWriter, CHUNK_ROWS};
 pub use plot::{plot_heatmap, plot_history};
 pub use plot_curves::{plot_curves, plot_histogram};

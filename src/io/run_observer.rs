@@ -3,7 +3,7 @@
 
 use super::RunFile;
 use crate::error::Result;
-use crate::run::{InspectionRow, Observer, Record, RunEnd, RunStart};
+use crate::run::{Checkpoint, InspectionRow, Observer, Record, RunEnd, RunStart};
 
 impl Observer for RunFile {
     fn start(&mut self, run: &RunStart<'_>) -> Result<()> {
@@ -14,6 +14,11 @@ impl Observer for RunFile {
 
     fn record(&mut self, row: &Record) -> Result<()> {
         self.append_history(row)
+    }
+
+    fn checkpoint(&mut self, c: &Checkpoint) -> Result<()> {
+        self.flush_history()?;
+        super::write_checkpoint(self.checkpoint_path(), c)
     }
 
     fn finish(&mut self, end: &RunEnd<'_>) -> Result<()> {

@@ -192,6 +192,12 @@ impl RunFile {
         Ok(self.history.as_mut().expect("just set"))
     }
 
+    /// Where this run's checkpoints go: `<name>.checkpoint.h5` beside the run file
+    /// (`out/kdv.h5` → `out/kdv.checkpoint.h5`).
+    pub fn checkpoint_path(&self) -> PathBuf {
+        self.path.with_extension("checkpoint.h5")
+    }
+
     /// Appends a history row (after [`RunFile::history_writer`] made the writer).
     pub(crate) fn append_history(&mut self, row: &crate::run::Record) -> Result<()> {
         self.history.as_mut().map_or(Ok(()), |w| w.append(row))
@@ -246,7 +252,9 @@ impl RunFile {
         if let Some(f) = self.file.take() {
             f.close().map_err(|e| io_err(&self.path, e))?;
         }
+        super::checkpoint_file::sync(&self.partial).map_err(|e| io_err(&self.path, e))?;
         std::fs::rename(&self.partial, &self.path).map_err(|e| io_err(&self.path, e))?;
+        super::checkpoint_file::sync_dir(&self.path).map_err(|e| io_err(&self.path, e))?;
         Ok(self.path.clone())
     }
 }

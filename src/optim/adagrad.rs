@@ -1,5 +1,6 @@
 //! AdaGrad's accumulator of squared gradients.
 
+use super::transform::{set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{non_negative, Result};
 
@@ -88,6 +89,13 @@ impl Transform for AdaGrad {
 
     fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
         vec![("sum_of_squares", self.sum_of_squares.clone())]
+    }
+
+    fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
+        match name {
+            "sum_of_squares" => set_buffer(self.name(), name, &mut self.sum_of_squares, values),
+            _ => Err(unknown_state(self.name(), name)),
+        }
     }
 
     fn boxed_clone(&self) -> Box<dyn Transform> {

@@ -1,5 +1,6 @@
 //! Adam's bias-corrected moment estimates, with the AMSGrad variant.
 
+use super::transform::{counter, set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{non_negative, unit_interval, Result};
 
@@ -168,6 +169,18 @@ impl Transform for Adam {
             s.push(("nu_max", self.nu_max.clone()));
         }
         s
+    }
+
+    fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
+        let me = self.name();
+        match name {
+            "count" => self.count = counter(me, name, values)?,
+            "mu" => set_buffer(me, name, &mut self.mu, values)?,
+            "nu" => set_buffer(me, name, &mut self.nu, values)?,
+            "nu_max" if self.amsgrad => set_buffer(me, name, &mut self.nu_max, values)?,
+            _ => return Err(unknown_state(me, name)),
+        }
+        Ok(())
     }
 
     fn boxed_clone(&self) -> Box<dyn Transform> {

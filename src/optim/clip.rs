@@ -1,5 +1,6 @@
 //! Gradient clipping by global norm and by value.
 
+use super::transform::{scalar, set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{positive, Result};
 
@@ -63,6 +64,14 @@ impl Transform for ClipByGlobalNorm {
         vec![("last_factor", vec![self.last_factor])]
     }
 
+    fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
+        match name {
+            "last_factor" => self.last_factor = scalar(self.name(), name, values)?,
+            _ => return Err(unknown_state(self.name(), name)),
+        }
+        Ok(())
+    }
+
     fn boxed_clone(&self) -> Box<dyn Transform> {
         Box::new(self.clone())
     }
@@ -116,6 +125,17 @@ impl Transform for ClipByValue {
     fn scale_factor(&self, factor: &mut [f64]) {
         for (f, c) in factor.iter_mut().zip(&self.last_factor) {
             *f *= c;
+        }
+    }
+
+    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
+        vec![("last_factor", self.last_factor.clone())]
+    }
+
+    fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
+        match name {
+            "last_factor" => set_buffer(self.name(), name, &mut self.last_factor, values),
+            _ => Err(unknown_state(self.name(), name)),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Momentum accumulator: heavy-ball and Nesterov.
 
+use super::transform::{set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{unit_interval, Result};
 
@@ -85,6 +86,13 @@ impl Transform for Momentum {
 
     fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
         vec![("trace", self.trace.clone())]
+    }
+
+    fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
+        match name {
+            "trace" => set_buffer(self.name(), name, &mut self.trace, values),
+            _ => Err(unknown_state(self.name(), name)),
+        }
     }
 
     fn boxed_clone(&self) -> Box<dyn Transform> {

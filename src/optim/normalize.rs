@@ -1,5 +1,6 @@
 //! Normalization of the whole update by its Euclidean norm.
 
+use super::transform::{scalar, unknown_state};
 use super::Transform;
 use crate::error::{non_negative, Result};
 
@@ -63,6 +64,14 @@ impl Transform for Normalize {
 
     fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
         vec![("last_norm", vec![self.last_norm])]
+    }
+
+    fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
+        match name {
+            "last_norm" => self.last_norm = scalar(self.name(), name, values)?,
+            _ => return Err(unknown_state(self.name(), name)),
+        }
+        Ok(())
     }
 
     fn boxed_clone(&self) -> Box<dyn Transform> {

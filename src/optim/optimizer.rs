@@ -245,6 +245,47 @@ impl Optimizer {
 
     /// All named state buffers, prefixed by the transform's name.
     pub fn state(&self) -> Vec<(String, Vec<f64>)> {
+        let mut v = self.state_unchecked();
+        v.push(("last_learning_rate".to_string(), vec![self.last_lr]));
+        v
+    }
+
+    /// Restores every state buffer from [`Optimizer::state`] of a rule built the same way, for
+    /// `dim` parameters (resuming from a checkpoint): the step count (and with it the
+    /// schedule's position), the last learning rate and each transform's buffers, checked by
+    /// name, order and length.
+    pub fn restore_state(&mut self, dim: usize, state: &[(String, Vec<f64>)]) -> Result<()> {
+        self.init(dim);
+        let expected: Vec<String> = self.state().into_iter().map(|(k, _)| k).collect();
+        let got: Vec<&str> = state.iter().map(|(k, _)| k.as_str()).collect();
+        if expected != got {
+            return Err(Error::InvalidConfig {
+                component: "optimizer",
+                message: format!(
+                    "{}: checkpoint state {got:?} does not match this rule's {expected:?}",
+                    self.name
+                ),
+            });
+        }
+        let mut entries = state.iter();
+        if let Some((_, count)) = entries.next() {
+            self.count = super::transform::counter("optimizer", "count", count)?;
+        }
+        for t in self.chain.iter_mut().chain(self.after_lr.iter_mut()) {
+            for _ in 0..t.state().len() {
+                if let Some((key, values)) = entries.next() {
+                    let name = key.split_once('.').map_or(key.as_str(), |(_, n)| n);
+                    t.set_state(name, values)?;
+                }
+            }
+        }
+        if let Some((_, lr)) = entries.next() {
+            self.last_lr = super::transform::scalar("optimizer", "last_learning_rate", lr)?;
+        }
+        Ok(())
+    }
+
+    fn state_unchecked(&self) -> Vec<(String, Vec<f64>)> {
         let mut v = vec![("count".to_string(), vec![self.count as f64])];
         for t in self.chain.iter().chain(&self.after_lr) {
             for (k, x) in t.state() {
@@ -336,5 +377,50 @@ mod tests {
         assert_eq!(get("add_decayed_weights.weight_decay"), Some(0.01));
         assert_eq!(get("clip_by_global_norm.max_norm"), Some(1.0));
         assert_eq!(opt.chain()[0].name(), "clip_by_global_norm");
+    }
+
+    #[test]
+    fn restored_state_continues_bit_for_bit() {
+        use crate::optim::{AdamConfig, RmsPropConfig, Schedule};
+        let lr = || Schedule::exponential(0.1, 0.5, 3).unwrap();
+        let builds: Vec<Box<dyn Fn() -> super::Optimizer>> = vec![
+            Box::new(move || {
+                rules::amsgrad(lr(), AdamConfig::default())
+                    .unwrap()
+                    .clip_by_global_norm(1.0)
+                    .unwrap()
+            }),
+            Box::new(move || {
+                let c = RmsPropConfig {
+                    momentum: 0.9,
+                    ..RmsPropConfig::default()
+                };
+                rules::rmsprop(lr(), c).unwrap().clip_by_value(0.5).unwrap()
+            }),
+            Box::new(move || rules::adagrad(lr(), 0.1, 1e-7).unwrap()),
+            Box::new(move || rules::sign_descent(lr()).unwrap()),
+            Box::new(move || rules::nesterov(lr(), 0.9).unwrap()),
+            Box::new(move || rules::normalized_gd(lr(), 1e-8).unwrap()),
+        ];
+        let grad = |k: usize| vec![(k as f64).sin(), -(k as f64 * 0.3).cos(), 0.01 * k as f64];
+        for build in &builds {
+            let (mut a, mut xa) = (build(), vec![1.0, -2.0, 0.5]);
+            for k in 0..5 {
+                a.step(&mut xa, &grad(k)).unwrap();
+            }
+            let (mut b, mut xb) = (build(), xa.clone());
+            b.restore_state(3, &a.state()).unwrap();
+            for k in 5..12 {
+                a.step(&mut xa, &grad(k)).unwrap();
+                b.step(&mut xb, &grad(k)).unwrap();
+            }
+            let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&xa), bits(&xb), "{}", a.name());
+            assert_eq!(a.effective_step(), b.effective_step(), "{}", a.name());
+        }
+        // A state from another rule is refused, naming both.
+        let mut adam = rules::adam(0.1, AdamConfig::default()).unwrap();
+        let e = adam.restore_state(3, &builds[2]().state()).unwrap_err();
+        assert!(e.to_string().contains("does not match"), "{e}");
     }
 }

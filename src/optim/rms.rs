@@ -1,5 +1,6 @@
 //! RMSProp's exponential moving average of squared gradients.
 
+use super::transform::{counter, set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{non_negative, unit_interval, Result};
 
@@ -120,6 +121,15 @@ impl Transform for Rms {
 
     fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
         vec![("nu", self.nu.clone()), ("count", vec![self.count as f64])]
+    }
+
+    fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
+        match name {
+            "nu" => set_buffer(self.name(), name, &mut self.nu, values)?,
+            "count" => self.count = counter(self.name(), name, values)?,
+            _ => return Err(unknown_state(self.name(), name)),
+        }
+        Ok(())
     }
 
     fn boxed_clone(&self) -> Box<dyn Transform> {

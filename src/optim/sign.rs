@@ -1,5 +1,6 @@
 //! Sign descent.
 
+use super::transform::{set_buffer, unknown_state};
 use super::Transform;
 
 /// Sign of each coordinate (optax `scale_by_sign`; signSGD, Bernstein et al. 2018):
@@ -50,6 +51,17 @@ impl Transform for Sign {
     fn scale_factor(&self, factor: &mut [f64]) {
         for (f, a) in factor.iter_mut().zip(&self.last_abs) {
             *f *= if *a > 0.0 { 1.0 / a } else { 0.0 };
+        }
+    }
+
+    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
+        vec![("last_abs", self.last_abs.clone())]
+    }
+
+    fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
+        match name {
+            "last_abs" => set_buffer(self.name(), name, &mut self.last_abs, values),
+            _ => Err(unknown_state(self.name(), name)),
         }
     }
 

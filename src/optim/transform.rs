@@ -36,8 +36,72 @@ pub trait Transform: std::fmt::Debug + Send {
         Vec::new()
     }
 
+    /// Sets the state buffer `name` (as named by [`Transform::state`]) to `values`, for
+    /// resuming from a checkpoint. Errors on an unknown name or a wrong length.
+    fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
+        let _ = values;
+        Err(unknown_state(self.name(), name))
+    }
+
     /// A boxed copy with the same hyperparameters and state.
     fn boxed_clone(&self) -> Box<dyn Transform>;
+}
+
+/// The error for a state buffer a transform does not have.
+pub(crate) fn unknown_state(component: &'static str, name: &str) -> crate::Error {
+    crate::Error::InvalidConfig {
+        component,
+        message: format!("no state buffer named {name:?}"),
+    }
+}
+
+/// Copies `values` into the state buffer `buf` (same length, or any length when `buf` is
+/// still empty, i.e. before the first step).
+pub(crate) fn set_buffer(
+    component: &'static str,
+    name: &str,
+    buf: &mut Vec<f64>,
+    values: &[f64],
+) -> crate::Result<()> {
+    if !buf.is_empty() && buf.len() != values.len() {
+        return Err(crate::Error::InvalidConfig {
+            component,
+            message: format!(
+                "state buffer {name:?} has length {}, expected {}",
+                values.len(),
+                buf.len()
+            ),
+        });
+    }
+    buf.clear();
+    buf.extend_from_slice(values);
+    Ok(())
+}
+
+/// A scalar state entry (a length-1 buffer).
+pub(crate) fn scalar(component: &'static str, name: &str, values: &[f64]) -> crate::Result<f64> {
+    match values {
+        [v] => Ok(*v),
+        _ => Err(crate::Error::InvalidConfig {
+            component,
+            message: format!("state {name:?} must have one value, got {}", values.len()),
+        }),
+    }
+}
+
+/// A step counter stored as a scalar: a finite non-negative integer below 2^53.
+pub(crate) fn counter(component: &'static str, name: &str, values: &[f64]) -> crate::Result<u64> {
+    let v = scalar(component, name, values)?;
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 9.007_199_254_740_992e15 {
+        Ok(v as u64)
+    } else {
+        Err(crate::Error::InvalidHyperparameter {
+            component,
+            parameter: "count",
+            value: v,
+            reason: "must be a non-negative integer",
+        })
+    }
 }
 
 impl Clone for Box<dyn Transform> {

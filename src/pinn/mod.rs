@@ -18,6 +18,7 @@ mod pinn;
 mod rad;
 mod sampler;
 mod series;
+mod snapshot;
 mod stiff;
 mod transform;
 

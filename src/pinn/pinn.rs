@@ -352,7 +352,7 @@ pub struct Pinn {
     sampler: Sampler,
     seed: u64,
     resample_every: Option<u64>,
-    interior: usize,
+    pub(super) interior: usize,
     pub(super) transform: Option<OutputTransform>,
 }
 
@@ -713,5 +713,13 @@ impl Problem for Pinn {
                 );
             }
         }
+    }
+
+    fn snapshot(&self) -> Vec<(String, Vec<f64>)> {
+        super::snapshot::snapshot(self)
+    }
+
+    fn restore(&mut self, state: &[(String, Vec<f64>)]) -> Result<()> {
+        super::snapshot::restore(self, state)
     }
 }

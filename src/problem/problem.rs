@@ -46,6 +46,24 @@ pub trait Problem {
     fn set_batch(&mut self, index: u64) {
         let _ = index;
     }
+
+    /// The problem's own changing state (collocation points set between stages, weights,
+    /// …) as named buffers, for checkpoints. Default: none. State that follows from the seed
+    /// and the batch index ([`Problem::set_batch`]) need not be included.
+    fn snapshot(&self) -> Vec<(String, Vec<f64>)> {
+        Vec::new()
+    }
+
+    /// Restores a [`Problem::snapshot`]. Default: accepts only an empty one.
+    fn restore(&mut self, state: &[(String, Vec<f64>)]) -> Result<()> {
+        match state.first() {
+            None => Ok(()),
+            Some((name, _)) => Err(crate::Error::InvalidConfig {
+                component: "problem",
+                message: format!("{}: has no state to restore ({name:?} given)", self.name()),
+            }),
+        }
+    }
 }
 
 /// A borrowed problem is a problem (so a runner can take `&mut dyn Problem`).
@@ -70,6 +88,12 @@ impl<P: Problem + ?Sized> Problem for &mut P {
     }
     fn set_batch(&mut self, index: u64) {
         (**self).set_batch(index);
+    }
+    fn snapshot(&self) -> Vec<(String, Vec<f64>)> {
+        (**self).snapshot()
+    }
+    fn restore(&mut self, state: &[(String, Vec<f64>)]) -> Result<()> {
+        (**self).restore(state)
     }
 }
 

@@ -208,3 +208,23 @@ impl<O: Evaluate> Solver<O, State> for AdaptiveSolver {
         }
     }
 }
+
+impl super::SolverSnapshot for AdaptiveSolver {
+    fn save(&self) -> Result<Vec<u8>> {
+        let dim = self.optimizer.last_update().len();
+        super::checkpoint::encode(
+            "adaptive solver",
+            &(dim, self.optimizer.state(), self.stationarity),
+        )
+    }
+
+    fn restored(mut self, bytes: &[u8]) -> Result<Self> {
+        type Saved = (usize, Vec<(String, Vec<f64>)>, f64);
+        let (dim, state, stationarity): Saved =
+            super::checkpoint::decode("adaptive solver", bytes)?;
+        self.optimizer.restore_state(dim, &state)?;
+        self.stationarity = stationarity;
+        self.divergence = None;
+        Ok(self)
+    }
+}

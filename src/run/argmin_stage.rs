@@ -3,7 +3,7 @@
 use argmin::core::{Solver, State as _};
 
 use super::bridge::Lent;
-use super::stage::{execute, Attempt, Host, StageContext, StageSolver};
+use super::stage::{execute_plain, Attempt, Host, StageContext, StageSolver};
 use super::{State, Termination};
 use crate::error::Result;
 
@@ -70,7 +70,7 @@ where
         x: Vec<f64>,
         ctx: &mut StageContext<'_>,
     ) -> Result<Attempt> {
-        let (_, state) = execute(
+        let (_, state) = execute_plain(
             host,
             self.solver.clone(),
             x.clone(),

@@ -316,6 +316,30 @@ impl Bfgs {
     }
 }
 
+impl super::SolverSnapshot for Bfgs {
+    fn save(&self) -> crate::Result<Vec<u8>> {
+        super::checkpoint::encode("bfgs", &(self.p, &self.h, &self.next))
+    }
+
+    fn restored(mut self, bytes: &[u8]) -> crate::Result<Self> {
+        type Saved = (usize, Vec<f64>, Option<Vec<f64>>);
+        let (p, h, next): Saved = super::checkpoint::decode("bfgs", bytes)?;
+        let ok = p == self.p
+            && (h.is_empty() || h.len() == p * p)
+            && next.as_ref().is_none_or(|n| n.len() == p);
+        if !ok {
+            return Err(crate::Error::InvalidConfig {
+                component: "bfgs",
+                message: format!("checkpoint for {p} parameters does not fit {}", self.p),
+            });
+        }
+        self.h = h;
+        self.next = next;
+        self.failure = None;
+        Ok(self)
+    }
+}
+
 /// `aᵀb` with eight running sums (so it vectorizes), combined in a fixed order.
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0; 8];

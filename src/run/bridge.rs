@@ -159,9 +159,17 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
         }
     }
 
-    /// The observer link (hosts made by the runner have one).
-    pub(crate) fn link(&self) -> Option<&Link<'a>> {
-        self.link.as_ref()
+    /// The problem's state ([`Problem::snapshot`]).
+    pub(crate) fn problem_snapshot(&self) -> Vec<(String, Vec<f64>)> {
+        self.problem.snapshot()
+    }
+
+    /// Hands a checkpoint to the observer.
+    pub(crate) fn tell_checkpoint(&self, c: &super::Checkpoint) -> Result<()> {
+        match &self.link {
+            Some(l) => l.observer.borrow_mut().checkpoint(c),
+            None => Ok(()),
+        }
     }
 
     /// An argmin observer that turns a stage's states into rows of the run's recording.
@@ -184,13 +192,37 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
         Rc::clone(&self.probe)
     }
 
-    fn eval_cached(&self, x: &[f64]) -> Result<Evaluation> {
-        if let Some(link) = &self.link {
-            link.flush();
-            if let Some(e) = link.take_error() {
-                return Err(e);
+    /// Hands pending rows and any saved snapshot (as a [`super::Checkpoint`] with the
+    /// problem's state) to the observer; returns the observer's first error.
+    pub(crate) fn flush(&self) -> Result<()> {
+        let Some(link) = &self.link else {
+            return Ok(());
+        };
+        link.flush();
+        let saved = link.recording.borrow().saved.borrow_mut().take();
+        if let Some(saved) = saved {
+            let c = {
+                let rec = link.recording.borrow();
+                rec.checkpoint.as_ref().map(|ctx| {
+                    ctx.checkpoint(
+                        Some(saved),
+                        rec.offset,
+                        self.probe.borrow().evaluations,
+                        self.problem.snapshot(),
+                    )
+                })
+            };
+            if let Some(c) = c {
+                if let Err(e) = link.observer.borrow_mut().checkpoint(&c) {
+                    link.error.borrow_mut().get_or_insert(e);
+                }
             }
         }
+        link.take_error().map_or(Ok(()), Err)
+    }
+
+    fn eval_cached(&self, x: &[f64]) -> Result<Evaluation> {
+        self.flush()?;
         {
             let p = self.probe.borrow();
             if p.valid && p.x == x {

@@ -103,3 +103,19 @@ impl StageSolver for LbfgsConfig {
         Box::new(*self)
     }
 }
+
+/// argmin's L-BFGS with ravine's line search, as the stage runs it.
+pub(crate) type Lbfgs =
+    LBFGS<MoreThuenteLineSearch<Vec<f64>, Vec<f64>, f64>, Vec<f64>, Vec<f64>, f64>;
+
+/// argmin's L-BFGS is serde-serializable: its curvature pairs and line-search settings are
+/// saved whole.
+impl super::SolverSnapshot for Lbfgs {
+    fn save(&self) -> Result<Vec<u8>> {
+        super::checkpoint::encode("lbfgs", self)
+    }
+
+    fn restored(self, bytes: &[u8]) -> Result<Self> {
+        super::checkpoint::decode("lbfgs", bytes)
+    }
+}

@@ -1,7 +1,7 @@
 //! [`Observer`]: the one way to watch a run (history rows, diagnostics, stage ends, the
 //! outcome). Progress bars, run files and curvature inspectors are all observers.
 
-use super::{Inspection, InspectionRow, Record, Stage, StageReport};
+use super::{Checkpoint, Inspection, InspectionRow, Record, Stage, StageReport};
 use crate::error::Result;
 
 /// What a run is about, given to [`Observer::start`].
@@ -60,6 +60,10 @@ pub trait Observer {
     fn inspection(&mut self, _row: &InspectionRow) -> Result<()> {
         Ok(())
     }
+    /// A checkpoint was taken (see [`crate::Runner::checkpoint_every`]).
+    fn checkpoint(&mut self, _checkpoint: &Checkpoint) -> Result<()> {
+        Ok(())
+    }
     /// A stage ended.
     fn stage_end(&mut self, _report: &StageReport) -> Result<()> {
         Ok(())
@@ -88,6 +92,9 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     }
     fn inspection(&mut self, row: &InspectionRow) -> Result<()> {
         (**self).inspection(row)
+    }
+    fn checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<()> {
+        (**self).checkpoint(checkpoint)
     }
     fn stage_end(&mut self, report: &StageReport) -> Result<()> {
         (**self).stage_end(report)
@@ -121,6 +128,10 @@ macro_rules! tuple_observer {
             }
             fn inspection(&mut self, row: &InspectionRow) -> Result<()> {
                 $(self.$idx.inspection(row)?;)+
+                Ok(())
+            }
+            fn checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<()> {
+                $(self.$idx.checkpoint(checkpoint)?;)+
                 Ok(())
             }
             fn stage_end(&mut self, report: &StageReport) -> Result<()> {
@@ -161,6 +172,9 @@ impl<O: Observer> Observer for Option<O> {
     }
     fn inspection(&mut self, row: &InspectionRow) -> Result<()> {
         self.as_mut().map_or(Ok(()), |o| o.inspection(row))
+    }
+    fn checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<()> {
+        self.as_mut().map_or(Ok(()), |o| o.checkpoint(checkpoint))
     }
     fn stage_end(&mut self, report: &StageReport) -> Result<()> {
         self.as_mut().map_or(Ok(()), |o| o.stage_end(report))

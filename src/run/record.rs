@@ -56,6 +56,10 @@ pub(crate) struct Recording {
     pub stage: u32,
     pub offset: u64,
     pub start: Instant,
+    /// The runner's context of the current attempt, when checkpoints are taken.
+    pub checkpoint: Option<super::checkpoint::Context>,
+    /// The last snapshot the stage's argmin hook saved, not yet handed to the observer.
+    pub saved: Rc<RefCell<Option<super::checkpoint::Saved>>>,
 }
 
 /// argmin's observer of a stage: turns its state into [`Record`]s.

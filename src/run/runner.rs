@@ -5,18 +5,19 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::bridge::{ArgminProblem, Evaluate, Link, Probe};
+use super::bridge::Probe;
+use super::checkpoint::started_ago;
 use super::observer::{RunEnd, RunStart};
 use super::record::Recording;
-use super::stage::StageContext;
-use super::{History, Observer, RunReport, Stage, StageReport, Termination};
+use super::stage_run::{Progress, StageRun};
+use super::{Checkpoint, History, Observer, RunReport, Stage, StageReport};
 use crate::error::{check, Error, Result};
 use crate::problem::Problem;
 
 /// Runs a chain of stages (say Adam for N steps, then L-BFGS) on a [`Problem`], each through
 /// argmin's `Executor`, and reports why each stopped.
 ///
-/// The retry rule, for every stage: after a [`Termination::LineSearchFailed`], the stage is
+/// The retry rule, for every stage: after a [`Termination::LineSearchFailed`](super::Termination::LineSearchFailed), the stage is
 /// run again from the last accepted point with fresh solver memory, at most
 /// [`StageSolver::restarts`] times, while ‖g‖ there is above [`StageSolver::tol_grad`] and the
 /// previous attempt lowered the loss.
@@ -38,6 +39,8 @@ pub struct Runner {
     record_every: u64,
     keep_history: bool,
     time_budget: Option<Duration>,
+    checkpoint_every: u64,
+    resume: Option<Checkpoint>,
 }
 
 impl Default for Runner {
@@ -54,6 +57,8 @@ impl Runner {
             record_every: 1,
             keep_history: true,
             time_budget: None,
+            checkpoint_every: 0,
+            resume: None,
         }
     }
 
@@ -82,7 +87,7 @@ impl Runner {
     }
 
     /// A wall-time budget for the whole run: the stage running when it runs out stops with
-    /// [`Termination::TimeBudget`] and later stages do not start. Errors on a zero budget.
+    /// [`Termination::TimeBudget`](super::Termination::TimeBudget) and later stages do not start. Errors on a zero budget.
     pub fn time_budget(mut self, budget: Duration) -> Result<Self> {
         check(
             !budget.is_zero(),
@@ -95,11 +100,27 @@ impl Runner {
         Ok(self)
     }
 
+    /// Takes a [`Checkpoint`] every `k` iterations of a stage and at the start of every stage,
+    /// and hands it to the observers (a run file writes it atomically beside itself; 0, the
+    /// default: never).
+    pub fn checkpoint_every(mut self, k: u64) -> Self {
+        self.checkpoint_every = k;
+        self
+    }
+
+    /// Continues the run a [`Checkpoint`] was taken in, bit for bit: the stages, the problem
+    /// (built the same way) and the observer are the caller's; `x0` is ignored. The history
+    /// kept in memory starts at the checkpoint.
+    pub fn resume(mut self, checkpoint: Checkpoint) -> Self {
+        self.resume = Some(checkpoint);
+        self
+    }
+
     /// Runs the stages from `x0`.
     ///
     /// Errors: [`Error::Diverged`] with the last finite parameters when a loss or gradient
     /// becomes non-finite; [`Error::Solver`] when argmin fails otherwise. A line-search
-    /// failure is not an error: it is the stage's [`Termination::LineSearchFailed`], and the
+    /// failure is not an error: it is the stage's [`Termination::LineSearchFailed`](super::Termination::LineSearchFailed), and the
     /// next stage (if any) starts from the last accepted point.
     pub fn run<P: Problem + ?Sized>(&self, problem: &mut P, x0: Vec<f64>) -> Result<RunReport> {
         self.run_observed(problem, x0, &mut ())
@@ -126,6 +147,11 @@ impl Runner {
         mut between: impl FnMut(usize, &mut P, &[f64]) -> Result<()>,
     ) -> Result<RunReport> {
         self.validate(problem, &x0)?;
+        let resume = self.resume.as_ref();
+        if let Some(c) = resume {
+            self.check_resume(problem, c)?;
+            problem.restore(&c.problem_state)?;
+        }
         let names = problem.component_names();
         observer.start(&RunStart {
             problem: &problem.name(),
@@ -141,31 +167,52 @@ impl Runner {
             pending: Vec::new(),
             inspections: Vec::new(),
             stage: 0,
-            offset: 0,
+            offset: resume.map_or(0, |c| c.offset),
             start: Instant::now(),
+            checkpoint: None,
+            saved: Rc::new(RefCell::new(None)),
         }));
         let probe = Rc::new(RefCell::new(Probe {
             components: vec![f64::NAN; names.len()],
             loss: f64::NAN,
+            evaluations: resume.map_or(0, |c| c.evaluations),
             ..Probe::default()
         }));
-        let mut run = Progress {
-            x: x0,
-            loss: f64::NAN,
-            carried: None,
-            start: Instant::now(),
+        let mut run = match resume {
+            Some(c) => Progress {
+                x: c.attempt_start.clone(),
+                loss: c.loss_before,
+                carried: c.carried.clone(),
+                start: started_ago(c.run_elapsed),
+                reports: c.reports.iter().map(StageReport::from).collect(),
+            },
+            None => Progress {
+                x: x0,
+                loss: f64::NAN,
+                carried: None,
+                start: Instant::now(),
+                reports: Vec::new(),
+            },
         };
-        let mut reports = Vec::new();
+        let first = resume.map_or(0, |c| c.stage as usize);
         let mut failure = None;
-        for (k, stage) in self.stages.iter().enumerate() {
+        for (k, stage) in self.stages.iter().enumerate().skip(first) {
             recording.borrow_mut().stage = k as u32;
+            let at = resume.filter(|c| c.stage as usize == k);
             // `&mut P` is a sized problem, whatever P is, so the stage can see it as dyn.
             let mut lent: &mut P = &mut *problem;
-            let (report, error) =
-                self.run_stage(k, stage, &mut lent, &probe, &recording, observer, &mut run);
+            let step = StageRun {
+                k,
+                stage,
+                runner: self,
+                probe: &probe,
+                recording: &recording,
+                resume: at,
+            };
+            let (report, error) = step.run(&mut lent, observer, &mut run);
             failure = error.or_else(|| observer.stage_end(&report).err());
             let out_of_time = self.time_budget.is_some_and(|b| run.start.elapsed() >= b);
-            reports.push(report);
+            run.reports.push(report);
             if failure.is_some() || out_of_time || k + 1 == self.stages.len() {
                 break;
             }
@@ -187,7 +234,7 @@ impl Runner {
         let finished = observer.finish(&RunEnd {
             params: &run.x,
             loss: run.loss,
-            stages: &reports,
+            stages: &run.reports,
             inspections: &recording.inspections,
             status: &status,
         });
@@ -199,12 +246,40 @@ impl Runner {
         Ok(RunReport {
             params: run.x,
             loss: run.loss,
-            stages: reports,
+            stages: run.reports,
             history: recording.history.unwrap_or_default(),
             evaluations,
             elapsed: recording.start.elapsed().as_secs_f64(),
             inspections: recording.inspections,
         })
+    }
+
+    /// A checkpoint must come from a run of the same problem and stages.
+    fn check_resume<P: Problem + ?Sized>(&self, problem: &P, c: &Checkpoint) -> Result<()> {
+        let names: Vec<String> = self.stages.iter().map(Stage::name).collect();
+        let fits = c.problem == problem.name()
+            && c.dim == problem.dim()
+            && c.stages == names
+            && (c.stage as usize) < self.stages.len()
+            && c.reports.len() == c.stage as usize;
+        if fits {
+            Ok(())
+        } else {
+            Err(Error::InvalidConfig {
+                component: "checkpoint",
+                message: format!(
+                    "taken in stage {} of stages {:?} on {:?} ({} parameters); this run has \
+                     stages {:?} on {:?} ({} parameters)",
+                    c.stage,
+                    c.stages,
+                    c.problem,
+                    c.dim,
+                    names,
+                    problem.name(),
+                    problem.dim()
+                ),
+            })
+        }
     }
 
     fn validate<P: Problem + ?Sized>(&self, problem: &P, x0: &[f64]) -> Result<()> {
@@ -233,137 +308,15 @@ impl Runner {
         Ok(())
     }
 
-    /// One stage with its restarts; the error, if any, ends the run.
-    #[allow(clippy::too_many_arguments)]
-    fn run_stage<'a>(
-        &self,
-        k: usize,
-        stage: &Stage,
-        problem: &'a mut (dyn Problem + 'a),
-        probe: &Rc<RefCell<Probe>>,
-        recording: &Rc<RefCell<Recording>>,
-        observer: &'a mut (dyn Observer + 'a),
-        run: &mut Progress,
-    ) -> (StageReport, Option<Error>) {
-        let solver = stage.solver();
-        let (t0, evals_before) = (Instant::now(), probe.borrow().evaluations);
-        let (mut iterations, mut restarts) = (0u64, 0u32);
-        let mut termination = Termination::TimeBudget;
-        let mut failure = None;
-        let link = Link::new(observer, Rc::clone(recording));
-        let mut host = ArgminProblem::linked(problem, Rc::clone(probe), link);
-        loop {
-            let budget = remaining(stage.time_budget(), t0, self.time_budget, run.start);
-            if budget.is_some_and(|b| b.is_zero()) {
-                termination = Termination::TimeBudget;
-                break;
-            }
-            let mut ctx = StageContext {
-                stage: k as u32,
-                record_every: self.record_every,
-                time_budget: budget,
-                carried_inverse_hessian: &mut run.carried,
-            };
-            let before = run.loss;
-            let attempt = match solver.attempt(&mut host, run.x.clone(), &mut ctx) {
-                Ok(a) => a,
-                Err(e) => {
-                    failure = Some(at_start(&stage.name(), e, &run.x, run.loss));
-                    break;
-                }
-            };
-            iterations += attempt.iterations;
-            recording.borrow_mut().offset += attempt.iterations;
-            run.x = attempt.params;
-            run.loss = attempt.loss;
-            termination = attempt.termination;
-            if let Some(d) = attempt.divergence {
-                failure = Some(Error::Diverged {
-                    stage: stage.name(),
-                    iteration: recording.borrow().offset - attempt.iterations + d.iteration,
-                    reason: d.reason,
-                    last_loss: run.loss,
-                    last_finite_params: run.x.clone(),
-                });
-                break;
-            }
-            if !matches!(termination, Termination::LineSearchFailed(_))
-                || restarts >= solver.restarts()
-                || !(before.is_nan() || run.loss < before)
-            {
-                break;
-            }
-            // argmin's L-BFGS takes the gradient out of its state when its line search
-            // fails: evaluate it at the kept point (cached when the probe is there).
-            let grad_norm = match attempt.gradient {
-                Some(g) => norm(&g),
-                None => host.evaluate(&run.x).map_or(f64::NAN, |e| norm(&e.grad)),
-            };
-            // A NaN norm (no gradient to be had) is no reason to restart either.
-            if grad_norm.is_nan() || grad_norm <= solver.tol_grad() {
-                break;
-            }
-            run.carried = None;
-            restarts += 1;
-        }
-        if let Some(link) = host.link() {
-            link.flush();
-            if let Some(e) = link.take_error() {
-                failure.get_or_insert(e);
-            }
-        }
-        let report = StageReport {
-            name: stage.name(),
-            termination,
-            iterations,
-            evaluations: probe.borrow().evaluations - evals_before,
-            elapsed: t0.elapsed().as_secs_f64(),
-            final_loss: run.loss,
-            restarts,
-        };
-        (report, failure)
+    pub(crate) fn time_budget_of(&self) -> Option<Duration> {
+        self.time_budget
     }
-}
 
-/// The run's state between stages.
-struct Progress {
-    x: Vec<f64>,
-    loss: f64,
-    /// The inverse Hessian the last quasi-Newton stage ended with.
-    carried: Option<Vec<f64>>,
-    start: Instant,
-}
-
-/// Wall time left: the smaller of the stage's and the run's remaining budgets.
-fn remaining(
-    stage: Option<Duration>,
-    stage_start: Instant,
-    run: Option<Duration>,
-    run_start: Instant,
-) -> Option<Duration> {
-    let s = stage.map(|b| b.saturating_sub(stage_start.elapsed()));
-    let r = run.map(|b| b.saturating_sub(run_start.elapsed()));
-    match (s, r) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+    pub(crate) fn checkpoint_interval(&self) -> u64 {
+        self.checkpoint_every
     }
-}
 
-fn norm(v: &[f64]) -> f64 {
-    v.iter().map(|a| a * a).sum::<f64>().sqrt()
-}
-
-/// A non-finite value at the start of a stage is a divergence with the stage's starting point
-/// kept; other errors pass through.
-fn at_start(stage: &str, e: Error, x: &[f64], loss: f64) -> Error {
-    match e {
-        Error::NonFinite { what, value, .. } => Error::Diverged {
-            stage: stage.to_string(),
-            iteration: 0,
-            reason: format!("non-finite {what} ({value})"),
-            last_loss: loss,
-            last_finite_params: x.to_vec(),
-        },
-        err => err,
+    pub(crate) fn record_interval(&self) -> u64 {
+        self.record_every
     }
 }

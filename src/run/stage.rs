@@ -1,6 +1,8 @@
 //! [`Stage`] and the [`StageSolver`] trait: one solver of a run, returning a typed
 //! [`Attempt`]. The runner owns the retry rule; a stage only runs once from a given point.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use argmin::core::observers::ObserverMode;
@@ -8,6 +10,7 @@ use argmin::core::{Executor, Solver, State as _};
 
 use super::adaptive::{Divergence, State};
 use super::bridge::{ArgminProblem, Lent};
+use super::checkpoint::{decode, Saved, Saver, SolverSnapshot};
 use super::Termination;
 use crate::error::{Error, Result};
 use crate::problem::Problem;
@@ -28,6 +31,13 @@ pub struct StageContext<'c> {
     /// The inverse Hessian the last quasi-Newton stage ended with (row-major), for a warm
     /// start; a stage that builds one leaves it here.
     pub carried_inverse_hessian: &'c mut Option<Vec<f64>>,
+    /// Snapshot the solver and argmin's state every k iterations (0: never). ravine's stages
+    /// do; a user-written stage is checkpointed at its boundaries only.
+    pub checkpoint_every: u64,
+    /// argmin's state and the solver's memory to resume this attempt from (taken by the
+    /// attempt).
+    pub resume: Option<(Vec<u8>, Vec<u8>)>,
+    pub(crate) saved: Rc<RefCell<Option<Saved>>>,
 }
 
 /// The typed outcome of one attempt of a stage.
@@ -181,16 +191,15 @@ impl Stage {
     }
 }
 
-/// Runs an argmin solver on the host from `x` for at most `max_iters` iterations, recording
-/// through the host's link and stopping at the context's time budget.
-pub(crate) fn execute<'b, 'h, S>(
+/// An executor for an argmin solver on the host from `x`, at most `max_iters` iterations,
+/// recording through the host's link and stopping at the context's time budget.
+fn executor<'b, 'h, S>(
     host: &'b mut Host<'h>,
     solver: S,
     x: Vec<f64>,
     max_iters: u64,
     ctx: &StageContext<'_>,
-    name: &str,
-) -> Result<(S, State)>
+) -> Executor<Lent<'b, Host<'h>>, S, State>
 where
     S: Solver<Lent<'b, Host<'h>>, State>,
 {
@@ -204,7 +213,62 @@ where
     if let Some(t) = ctx.time_budget {
         exec = exec.timeout(t);
     }
-    let res = exec.run().map_err(|e| argmin_error(name, e))?;
+    exec
+}
+
+/// Runs a ravine-checkpointable solver: snapshots every `ctx.checkpoint_every` iterations, and
+/// resumes from `ctx.resume` when given.
+pub(crate) fn execute<'b, 'h, S>(
+    host: &'b mut Host<'h>,
+    solver: S,
+    x: Vec<f64>,
+    max_iters: u64,
+    ctx: &mut StageContext<'_>,
+    name: &str,
+) -> Result<(S, State)>
+where
+    S: Solver<Lent<'b, Host<'h>>, State> + SolverSnapshot + Clone + 'static,
+{
+    let resume = match ctx.resume.take() {
+        Some((state, memory)) => {
+            let state: State = decode("checkpoint", &state)?;
+            Some((solver.clone().restored(&memory)?, state))
+        }
+        None => None,
+    };
+    let saver = Saver {
+        every: ctx.checkpoint_every,
+        sink: Rc::clone(&ctx.saved),
+        resume: RefCell::new(resume),
+    };
+    let res = executor(host, solver, x, max_iters, ctx)
+        .checkpointing(saver)
+        .run()
+        .map_err(|e| argmin_error(name, e))?;
+    Ok((res.solver, res.state))
+}
+
+/// Runs any argmin solver (no snapshots inside the stage; a resume must start it afresh).
+pub(crate) fn execute_plain<'b, 'h, S>(
+    host: &'b mut Host<'h>,
+    solver: S,
+    x: Vec<f64>,
+    max_iters: u64,
+    ctx: &mut StageContext<'_>,
+    name: &str,
+) -> Result<(S, State)>
+where
+    S: Solver<Lent<'b, Host<'h>>, State>,
+{
+    if ctx.resume.is_some() {
+        return Err(Error::InvalidConfig {
+            component: "checkpoint",
+            message: format!("stage {name} cannot resume from inside itself"),
+        });
+    }
+    let res = executor(host, solver, x, max_iters, ctx)
+        .run()
+        .map_err(|e| argmin_error(name, e))?;
     Ok((res.solver, res.state))
 }
 

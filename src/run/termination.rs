@@ -47,6 +47,29 @@ impl Termination {
     }
 }
 
+impl Termination {
+    /// The termination from its [`Display`](std::fmt::Display) text (as a checkpoint stores
+    /// it); text it does not know is [`Termination::Other`].
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "converged" => Termination::Converged,
+            "iteration cap" => Termination::MaxIters,
+            "target cost reached" => Termination::TargetCost,
+            "time budget" => Termination::TimeBudget,
+            "interrupted" => Termination::Interrupted,
+            t => {
+                if let Some(why) = t.strip_prefix("line-search failure: ") {
+                    Termination::LineSearchFailed(why.to_string())
+                } else if let Some(why) = t.strip_prefix("diverged: ") {
+                    Termination::Diverged(why.to_string())
+                } else {
+                    Termination::Other(t.to_string())
+                }
+            }
+        }
+    }
+}
+
 impl std::fmt::Display for Termination {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
