@@ -94,6 +94,13 @@ struct Args {
     /// ("time budget") and later stages do not start (unset: no budget).
     #[arg(long)]
     time_budget: Option<f64>,
+    /// Checkpoint every k iterations (and at every stage start) into
+    /// <out>/burgers.checkpoint.h5, replaced atomically (0: never).
+    #[arg(long, default_value_t = 0)]
+    checkpoint_every: u64,
+    /// Continue the run a checkpoint file was taken in, bit for bit (give the same flags).
+    #[arg(long)]
+    resume: Option<String>,
     /// Output folder.
     #[arg(long, default_value = "out/burgers")]
     out: String,
@@ -122,6 +129,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ));
     if let Some(seconds) = a.time_budget {
         runner = runner.time_budget(budget(seconds)?)?;
+    }
+    runner = runner.checkpoint_every(a.checkpoint_every);
+    if let Some(path) = &a.resume {
+        let c = ravine::io::read_checkpoint(path)?;
+        println!("resuming in stage {} at iteration {}", c.stage, c.offset);
+        runner = runner.resume(c);
     }
     if a.lbfgs_iters > 0 {
         for _ in 0..a.rounds.max(1) {

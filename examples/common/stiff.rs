@@ -119,6 +119,13 @@ pub struct Args {
     /// ("time budget") and later stages do not start (unset: no budget).
     #[arg(long)]
     pub time_budget: Option<f64>,
+    /// Checkpoint every k iterations (and at every stage start) into
+    /// <out>/<benchmark>.checkpoint.h5, replaced atomically (0: never).
+    #[arg(long, default_value_t = 0)]
+    pub checkpoint_every: u64,
+    /// Continue the run a checkpoint file was taken in, bit for bit (give the same flags).
+    #[arg(long)]
+    pub resume: Option<String>,
     /// Output folder (default out/<benchmark>).
     #[arg(long)]
     pub out: Option<String>,
@@ -191,7 +198,21 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
     if a.causal_slices > 0 {
         pinn.set_causal_weights(&x0, a.causal_slices, a.causal_epsilon)?;
     }
-    let mut runner = Runner::new().record_every(10)?;
+    let mut runner = Runner::new()
+        .record_every(10)?
+        .checkpoint_every(a.checkpoint_every);
+    let resume = match &a.resume {
+        Some(path) => Some(ravine::io::read_checkpoint(path)?),
+        None => None,
+    };
+    if let Some(c) = &resume {
+        println!("resuming in stage {} at iteration {}", c.stage, c.offset);
+        if c.stage as usize >= usize::from(a.adam_steps > 0) {
+            // Past the first-order stage, continuation is over.
+            coefficient.set(pde.coefficient());
+        }
+        runner = runner.resume(c.clone());
+    }
     if let Some(seconds) = a.time_budget {
         let budget = std::time::Duration::try_from_secs_f64(seconds)
             .map_err(|e| format!("--time-budget {seconds}: {e}"))?;
