@@ -194,7 +194,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     bar.finish();
 
     let reference = BurgersColeHopf::standard()?;
-    let err = burgers_error(&pinn, &report.params, &reference, 256, 100);
+    let err = burgers_error(&pinn, &report.params, &reference, 256, 100)?;
     for s in &report.stages {
         println!(
             "{:>8}: {:>6} iterations, {:>6} evaluations, {:>7.1} s, loss {:.3e}, {} ({} restarts)",

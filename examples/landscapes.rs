@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .stage(Stage::lbfgs(LbfgsConfig::default()))
         .run_observed(&mut Rosenbrock::default(), vec![-1.2, 1.0], &mut file)?;
     for f in &findings {
-        let g = file.group(&format!("claims/claim_{:02}", f.id))?;
+        let g = format!("claims/claim_{:02}", f.id);
         file.set_str(&g, "claim", f.claim)?;
         file.set_str(&g, "note", &f.note)?;
         file.set_attr(&g, "holds", u8::from(f.holds))?;
@@ -69,11 +69,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let v: Vec<f64> = rows.iter().map(get).collect();
         file.write_array("rosenbrock", name, &v, &[v.len()])?;
     }
-    let g = file.group("rosenbrock")?;
     let names: Vec<&str> = rows.iter().map(|r| r.solver.as_str()).collect();
-    file.set_str(&g, "solvers", &names.join(","))?;
+    file.set_str("rosenbrock", "solvers", &names.join(","))?;
     let terms: Vec<String> = rows.iter().map(|r| r.termination.to_string()).collect();
-    file.set_str(&g, "terminations", &terms.join(" | "))?;
+    file.set_str("rosenbrock", "terminations", &terms.join(" | "))?;
     let path = file.finish()?;
     println!(
         "\nrecorded run: adam x2000 then lbfgs ({}), final loss {:.2e}; wrote {}",

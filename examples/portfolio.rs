@@ -273,12 +273,11 @@ fn main() -> ravine::Result<()> {
 
     let path = format!("{}/portfolio.h5", args.out);
     let file = RunFile::create(&path, args.seed)?;
-    let root = file.group("/")?;
-    file.set_str(&root, "assets", &returns.assets().join(","))?;
-    file.set_str(&root, "first_date", first)?;
-    file.set_str(&root, "last_date", last)?;
-    file.set_str(&root, "data", &args.data)?;
-    file.set_attr(&root, "periods", periods as u64)?;
+    file.set_str("/", "assets", &returns.assets().join(","))?;
+    file.set_str("/", "first_date", first)?;
+    file.set_str("/", "last_date", last)?;
+    file.set_str("/", "data", &args.data)?;
+    file.set_attr("/", "periods", periods as u64)?;
     file.write_array("data", "volatility", &vol, &[n])?;
     file.write_array("data", "mean", &returns.mean(), &[n])?;
 
@@ -392,13 +391,12 @@ fn main() -> ravine::Result<()> {
                 c.gradient_mapping,
             ];
             file.write_array(&g, "certificate", &cert, &[cert.len()])?;
-            let grp = file.group(&g)?;
-            file.set_str(&grp, "certificate_fields", "objective,primal_infeasibility,stationarity,sign_violation,duality_gap,relative_gap,gradient_mapping")?;
-            file.set_attr(&grp, "objective_gap", r.gap)?;
-            file.set_attr(&grp, "max_weight_error", r.werr)?;
-            file.set_attr(&grp, "seconds", r.solution.seconds)?;
-            file.set_attr(&grp, "iterations", r.solution.iterations)?;
-            file.set_str(&grp, "termination", &r.solution.termination)?;
+            file.set_str(&g, "certificate_fields", "objective,primal_infeasibility,stationarity,sign_violation,duality_gap,relative_gap,gradient_mapping")?;
+            file.set_attr(&g, "objective_gap", r.gap)?;
+            file.set_attr(&g, "max_weight_error", r.werr)?;
+            file.set_attr(&g, "seconds", r.solution.seconds)?;
+            file.set_attr(&g, "iterations", r.solution.iterations)?;
+            file.set_str(&g, "termination", &r.solution.termination)?;
             let h = &r.solution.history.records;
             if !h.is_empty() {
                 let loss: Vec<f64> = h.iter().map(|x| x.loss).collect();
@@ -547,13 +545,12 @@ fn main() -> ravine::Result<()> {
     };
     file.write_array("adam_risk", "stochastic", &flat(&st), &[st.len(), 4])?;
     file.write_array("adam_risk", "full_batch", &flat(&fb), &[fb.len(), 4])?;
-    let g = file.group("adam_risk")?;
     file.set_str(
-        &g,
+        "adam_risk",
         "columns",
         "step,corr_log_sqrt_v_log_vol,median_sqrt_v,objective_gap",
     )?;
-    file.set_attr(&g, "batch", args.batch as u64)?;
+    file.set_attr("adam_risk", "batch", args.batch as u64)?;
 
     // Curvature beside the steps.
     if args.diagnostics_every > 0 {

@@ -371,15 +371,14 @@ fn main() -> ravine::Result<()> {
     for (name, _) in &rows[0].values {
         file.write_array("spectrum", name, &col(&|r| r.get(name)), &[k])?;
     }
-    let g = file.group("spectrum")?;
-    file.set_str(&g, "hessian", &hess.label())?;
-    file.set_str(&g, "gauss_newton", &gn.label())?;
+    file.set_str("spectrum", "hessian", &hess.label())?;
+    file.set_str("spectrum", "gauss_newton", &gn.label())?;
     file.set_str(
-        &g,
+        "spectrum",
         "hessian_fd",
         "hessian by central differences of gradients (cross-check only)",
     )?;
-    file.set_attr(&g, "learning_rate", args.lr)?;
+    file.set_attr("spectrum", "learning_rate", args.lr)?;
     file.write_array("final", "hessian_eigenvalues", &hev, &[p])?;
     file.write_array("final", "gauss_newton_eigenvalues", &ev, &[p])?;
     file.write_array("final", "effective_steps", &eff, &[eff.len()])?;

@@ -95,7 +95,7 @@ fn the_kdv_residual_matches_finite_differences_of_the_prediction_including_u_xxx
         let theta = pinn.mlp().init(7);
         let mu2 = 0.022f64 * 0.022;
         let h = 1e-3;
-        let u = |x: f64, t: f64| pinn.predict(&theta, &[x, t])[0];
+        let u = |x: f64, t: f64| pinn.predict(&theta, &[x, t]).unwrap()[0];
         let mut worst: f64 = 0.0;
         for &(x, t) in &[(0.3, 0.4), (-0.7, 0.9), (0.95, 0.1)] {
             let ux = (u(x + h, t) - u(x - h, t)) / (2.0 * h);
@@ -122,8 +122,8 @@ fn a_periodic_embedding_makes_u_and_all_its_x_derivatives_periodic() {
     let theta = pinn.mlp().init(2);
     for t in [0.0, 0.3, 1.0] {
         let (a, b) = (
-            pinn.predict(&theta, &[-1.0, t])[0],
-            pinn.predict(&theta, &[1.0, t])[0],
+            pinn.predict(&theta, &[-1.0, t]).unwrap()[0],
+            pinn.predict(&theta, &[1.0, t]).unwrap()[0],
         );
         // The exact initial condition is itself periodic here: x² cos πx at ±1 is −1.
         assert!((a - b).abs() < 1e-13, "{a} {b}");
@@ -148,14 +148,15 @@ fn the_fading_transform_meets_the_initial_condition_and_releases_the_kink() {
     let theta = pinn.mlp().init(4);
     for x in [-0.8, -0.1, 0.45] {
         let u0 = x * x * (std::f64::consts::PI * x).cos();
-        assert!((pinn.predict(&theta, &[x, 0.0])[0] - u0).abs() < 1e-15);
-        assert!((hard.predict(&theta, &[x, 0.0])[0] - u0).abs() < 1e-15);
+        assert!((pinn.predict(&theta, &[x, 0.0]).unwrap()[0] - u0).abs() < 1e-15);
+        assert!((hard.predict(&theta, &[x, 0.0]).unwrap()[0] - u0).abs() < 1e-15);
     }
     // The slope jump across x = ±1 (u₀′(±1) = ∓2, jump 4): kept by u₀ + tN at every time,
     // gone (×e^{−t/τ}) with the fading transform.
     let slope = |p: &Pinn, x: f64, t: f64| {
         let h = 1e-6;
-        (p.predict(&theta, &[x + h, t])[0] - p.predict(&theta, &[x - h, t])[0]) / (2.0 * h)
+        (p.predict(&theta, &[x + h, t]).unwrap()[0] - p.predict(&theta, &[x - h, t]).unwrap()[0])
+            / (2.0 * h)
     };
     // The formulas are smooth on the whole line, so central differences at exactly x = ±1
     // give the one-sided slopes of the periodic function; the network's part is periodic.
@@ -225,7 +226,7 @@ fn continuation_changes_the_residual_through_the_shared_coefficient() {
     let r1 = pinn.residuals(&theta, &p)[0];
     c.set(5.0);
     let r5 = pinn.residuals(&theta, &p)[0];
-    let u = pinn.predict(&theta, &p)[0];
+    let u = pinn.predict(&theta, &p).unwrap()[0];
     assert!(((r5 - r1) - 4.0 * (u * u * u - u)).abs() < 1e-12);
 }
 
@@ -432,7 +433,7 @@ fn conditions_at_given_points_are_used_and_checked() {
     let grid: Vec<f64> = (0..64)
         .flat_map(|k| [-1.0 + k as f64 / 32.0, 0.0])
         .collect();
-    let u = pinn.predict(&theta, &grid);
+    let u = pinn.predict(&theta, &grid).unwrap();
     let want = u
         .iter()
         .enumerate()

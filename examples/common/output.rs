@@ -17,14 +17,16 @@ pub fn write_prediction(
     file.write_array("prediction", "u_pred", &err.predicted, &grid)?;
     file.write_array("prediction", "u_ref", &err.reference, &grid)?;
     file.write_array("prediction", "abs_error", &err.abs_error, &grid)?;
-    let g = file.group("prediction")?;
-    file.set_attr(&g, "relative_l2", err.relative_l2)?;
-    file.set_str(&g, "layout", "[t, x], x fastest; points rows are (x, t)")?;
-    let cfg = file.group("config")?;
+    file.set_attr("prediction", "relative_l2", err.relative_l2)?;
+    file.set_str(
+        "prediction",
+        "layout",
+        "[t, x], x fastest; points rows are (x, t)",
+    )?;
     let command: Vec<String> = std::env::args().collect();
-    file.set_str(&cfg, "command_line", &command.join(" "))?;
+    file.set_str("config", "command_line", &command.join(" "))?;
     let transform = pinn.output_transform().map_or("none", |t| t.name());
-    file.set_str(&cfg, "output_transform", transform)?;
+    file.set_str("config", "output_transform", transform)?;
     Ok(())
 }
 

@@ -311,7 +311,7 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
     let report = runner.run_refined(&mut pinn, x0, &mut observer, between)?;
     bar.finish();
 
-    let err = grid_error(&pinn, &report.params, &reference);
+    let err = grid_error(&pinn, &report.params, &reference)?;
     let mut qn = (0u64, 0.0f64);
     for s in &report.stages {
         if s.name.starts_with("adam") {
@@ -356,26 +356,24 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     file.write_array("prediction", "relative_l2_by_time", &per_time, &[err.nt])?;
-    let g = file.group("prediction")?;
-    file.set_attr(&g, "wall_time", report.elapsed)?;
-    let cfg = file.group("config")?;
+    file.set_attr("prediction", "wall_time", report.elapsed)?;
     let embedding = pinn.mlp().embedding().map_or("none", |e| e.name());
-    file.set_str(&cfg, "embedding", embedding)?;
-    file.set_str(&cfg, "initial", &a.initial)?;
-    file.set_str(&cfg, "quasi_newton", &a.quasi_newton)?;
-    file.set_str(&cfg, "resample", &a.resample)?;
-    file.set_attr(&cfg, "rad_k", a.rad_k)?;
-    file.set_attr(&cfg, "rad_c", a.rad_c)?;
-    file.set_attr(&cfg, "segment", a.segment)?;
-    file.set_attr(&cfg, "warm_start", a.warm_start)?;
-    file.set_attr(&cfg, "continuation", a.continuation.unwrap_or(f64::NAN))?;
-    file.set_attr(&cfg, "interior", a.interior as u64)?;
-    file.set_attr(&cfg, "causal_slices", a.causal_slices as u64)?;
-    file.set_attr(&cfg, "causal_epsilon", a.causal_epsilon)?;
-    file.set_attr(&cfg, "horizon_stages", a.horizon_stages as u64)?;
-    file.set_attr(&cfg, "balance_alpha", a.balance_alpha)?;
-    file.set_attr(&cfg, "adam_steps", a.adam_steps)?;
-    file.set_attr(&cfg, "qn_iters", qn_iters)?;
+    file.set_str("config", "embedding", embedding)?;
+    file.set_str("config", "initial", &a.initial)?;
+    file.set_str("config", "quasi_newton", &a.quasi_newton)?;
+    file.set_str("config", "resample", &a.resample)?;
+    file.set_attr("config", "rad_k", a.rad_k)?;
+    file.set_attr("config", "rad_c", a.rad_c)?;
+    file.set_attr("config", "segment", a.segment)?;
+    file.set_attr("config", "warm_start", a.warm_start)?;
+    file.set_attr("config", "continuation", a.continuation.unwrap_or(f64::NAN))?;
+    file.set_attr("config", "interior", a.interior as u64)?;
+    file.set_attr("config", "causal_slices", a.causal_slices as u64)?;
+    file.set_attr("config", "causal_epsilon", a.causal_epsilon)?;
+    file.set_attr("config", "horizon_stages", a.horizon_stages as u64)?;
+    file.set_attr("config", "balance_alpha", a.balance_alpha)?;
+    file.set_attr("config", "adam_steps", a.adam_steps)?;
+    file.set_attr("config", "qn_iters", qn_iters)?;
     let path = file.finish()?;
 
     let name = pde.name();

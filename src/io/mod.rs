@@ -1,5 +1,6 @@
 //! Output: HDF5 run files that h5py reads, and PNG plots.
 
+mod attr;
 mod checkpoint_file;
 mod history;
 mod plot;
@@ -8,6 +9,7 @@ mod plot_frontier;
 mod run_observer;
 mod runfile;
 
+pub use attr::AttrValue;
 pub use checkpoint_file::{read_checkpoint, write_checkpoint};
 pub use history::{HistoryWriter, CHUNK_ROWS};
 pub use plot::{plot_heatmap, plot_history};

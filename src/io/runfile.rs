@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use hdf5::types::VarLenUnicode;
 use hdf5::{Dataset, Extent, Group, H5Type};
 
+use super::attr::AttrValue;
+
 use super::HistoryWriter;
 use crate::error::{Error, Result};
 use crate::run::{Stage, StageReport};
@@ -61,10 +63,10 @@ impl RunFile {
             history: None,
         };
         let root = rf.root()?;
-        rf.set_str(&root, "ravine_version", env!("CARGO_PKG_VERSION"))?;
-        rf.set_attr(&root, "layout_version", LAYOUT_VERSION)?;
-        rf.set_attr(&root, "seed", seed)?;
-        rf.set_str(&root, "status", "running")?;
+        rf.put_str(&root, "ravine_version", env!("CARGO_PKG_VERSION"))?;
+        rf.put_attr(&root, "layout_version", LAYOUT_VERSION)?;
+        rf.put_attr(&root, "seed", seed)?;
+        rf.put_str(&root, "status", "running")?;
         Ok(rf)
     }
 
@@ -82,7 +84,7 @@ impl RunFile {
     }
 
     /// The group at `path` ("/" or "a/b"), created with its parents if missing.
-    pub fn group(&self, path: &str) -> Result<Group> {
+    pub(crate) fn group(&self, path: &str) -> Result<Group> {
         let mut g = self.root()?;
         for part in path.split('/').filter(|p| !p.is_empty()) {
             g = if g.link_exists(part) {
@@ -96,7 +98,7 @@ impl RunFile {
     }
 
     /// Sets a scalar attribute (numbers) on `group`, replacing an existing one.
-    pub fn set_attr<T: H5Type>(&self, group: &Group, name: &str, value: T) -> Result<()> {
+    pub(crate) fn put_attr<T: H5Type>(&self, group: &Group, name: &str, value: T) -> Result<()> {
         if group.attr(name).is_ok() {
             group.delete_attr(name).map_err(|e| io_err(&self.path, e))?;
         }
@@ -109,21 +111,44 @@ impl RunFile {
     }
 
     /// Sets a UTF-8 string attribute on `group`, replacing an existing one.
-    pub fn set_str(&self, group: &Group, name: &str, value: &str) -> Result<()> {
+    pub(crate) fn put_str(&self, group: &Group, name: &str, value: &str) -> Result<()> {
         let v: VarLenUnicode = value
             .parse()
             .map_err(|e| io_err(&self.path, format!("attribute {name}: {e}")))?;
-        self.set_attr(group, name, v)
+        self.put_attr(group, name, v)
     }
 
-    /// Writes a dense `f64` array of the given shape (row-major) as `group_path/name`.
+    /// Sets attribute `name` of group `group_path` (created if missing; `"/"` is the root)
+    /// to a number or a string, replacing an existing one.
+    pub fn set_attr(
+        &self,
+        group_path: &str,
+        name: &str,
+        value: impl Into<AttrValue>,
+    ) -> Result<()> {
+        let g = self.group(group_path)?;
+        match value.into() {
+            AttrValue::F64(v) => self.put_attr(&g, name, v),
+            AttrValue::U64(v) => self.put_attr(&g, name, v),
+            AttrValue::I64(v) => self.put_attr(&g, name, v),
+            AttrValue::Str(v) => self.put_str(&g, name, &v),
+        }
+    }
+
+    /// Sets a UTF-8 string attribute of group `group_path` (see [`RunFile::set_attr`]).
+    pub fn set_str(&self, group_path: &str, name: &str, value: &str) -> Result<()> {
+        self.set_attr(group_path, name, value)
+    }
+
+    /// Writes a dense `f64` array of the given shape (row-major) as `group_path/name`; a
+    /// dataset that exists already is an error naming it.
     pub fn write_array(
         &self,
         group_path: &str,
         name: &str,
         data: &[f64],
         shape: &[usize],
-    ) -> Result<Dataset> {
+    ) -> Result<()> {
         let expected: usize = shape.iter().product();
         if expected != data.len() {
             return Err(Error::DimensionMismatch {
@@ -134,14 +159,19 @@ impl RunFile {
             });
         }
         let g = self.group(group_path)?;
+        if g.link_exists(name) {
+            return Err(io_err(
+                &self.path,
+                format!("dataset {group_path}/{name} already exists (each is written once)"),
+            ));
+        }
         let ds = g
             .new_dataset::<f64>()
             .shape(shape)
             .create(name)
             .map_err(|e| io_err(&self.path, format!("dataset {name}: {e}")))?;
         ds.write_raw(data)
-            .map_err(|e| io_err(&self.path, format!("dataset {name}: {e}")))?;
-        Ok(ds)
+            .map_err(|e| io_err(&self.path, format!("dataset {name}: {e}")))
     }
 
     /// A new extensible 1-D dataset `group/name` of `T`, chunked by `chunk` rows.
@@ -167,14 +197,14 @@ impl RunFile {
         stages: &[Stage],
     ) -> Result<()> {
         let cfg = self.group("config")?;
-        self.set_str(&cfg, "problem", problem)?;
-        self.set_attr(&cfg, "dim", dim as u64)?;
-        self.set_attr(&cfg, "n_stages", stages.len() as u64)?;
+        self.put_str(&cfg, "problem", problem)?;
+        self.put_attr(&cfg, "dim", dim as u64)?;
+        self.put_attr(&cfg, "n_stages", stages.len() as u64)?;
         for (k, s) in stages.iter().enumerate() {
             let g = self.group(&format!("config/stage_{k}"))?;
-            self.set_str(&g, "solver", &s.name())?;
+            self.put_str(&g, "solver", &s.name())?;
             for (name, v) in s.hyperparameters() {
-                self.set_attr(&g, &name, v)?;
+                self.put_attr(&g, &name, v)?;
             }
         }
         Ok(())
@@ -218,20 +248,20 @@ impl RunFile {
     ) -> Result<()> {
         for (k, s) in stages.iter().enumerate() {
             let g = self.group(&format!("stages/stage_{k}"))?;
-            self.set_str(&g, "solver", &s.name)?;
-            self.set_str(&g, "termination", &s.termination.to_string())?;
-            self.set_attr(&g, "iterations", s.iterations)?;
-            self.set_attr(&g, "evaluations", s.evaluations)?;
-            self.set_attr(&g, "elapsed", s.elapsed)?;
-            self.set_attr(&g, "final_loss", s.final_loss)?;
+            self.put_str(&g, "solver", &s.name)?;
+            self.put_str(&g, "termination", &s.termination.to_string())?;
+            self.put_attr(&g, "iterations", s.iterations)?;
+            self.put_attr(&g, "evaluations", s.evaluations)?;
+            self.put_attr(&g, "elapsed", s.elapsed)?;
+            self.put_attr(&g, "final_loss", s.final_loss)?;
         }
         let fin = self.group("final")?;
         if fin.link_exists("params") {
             fin.unlink("params").map_err(|e| io_err(&self.path, e))?;
         }
         self.write_array("final", "params", params, &[params.len()])?;
-        self.set_attr(&fin, "loss", loss)?;
-        self.set_str(&self.root()?, "status", status)
+        self.put_attr(&fin, "loss", loss)?;
+        self.put_str(&self.root()?, "status", status)
     }
 
     /// Flushes the history, closes the file and renames it to its final name. A file whose
@@ -247,7 +277,7 @@ impl RunFile {
             .and_then(|a| a.read_scalar::<VarLenUnicode>())
             .is_ok_and(|v| v.as_str() == "running");
         if running {
-            self.set_str(&root, "status", "completed")?;
+            self.put_str(&root, "status", "completed")?;
         }
         if let Some(f) = self.file.take() {
             f.close().map_err(|e| io_err(&self.path, e))?;
@@ -256,6 +286,15 @@ impl RunFile {
         std::fs::rename(&self.partial, &self.path).map_err(|e| io_err(&self.path, e))?;
         super::checkpoint_file::sync_dir(&self.path).map_err(|e| io_err(&self.path, e))?;
         Ok(self.path.clone())
+    }
+}
+
+impl std::fmt::Debug for RunFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunFile")
+            .field("path", &self.path)
+            .field("open", &self.file.is_some())
+            .finish()
     }
 }
 

@@ -130,11 +130,11 @@ pub fn burgers_error(
     reference: &BurgersColeHopf,
     nx: usize,
     nt: usize,
-) -> ErrorField {
+) -> Result<ErrorField> {
     let points = pinn.domain().grid(nx, nt);
-    let predicted = pinn.predict(params, &points);
+    let predicted = pinn.predict(params, &points)?;
     let reference = reference.values(&points);
-    ErrorField::new(nx, nt, points, predicted, reference)
+    Ok(ErrorField::new(nx, nt, points, predicted, reference))
 }
 
 impl ErrorField {

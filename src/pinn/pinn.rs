@@ -404,9 +404,49 @@ impl Pinn {
     }
 
     /// The solution `u` at `points` (row-major, `n × dim`): the network's output, through the
-    /// [`OutputTransform`] if there is one.
-    pub fn predict(&self, params: &[f64], points: &[f64]) -> Vec<f64> {
-        self.predict_jets(params, &self.values, points)
+    /// [`OutputTransform`] if there is one. Errors: parameters of the wrong length, a point
+    /// array that is not a whole number of points, a non-finite coordinate.
+    pub fn predict(&self, params: &[f64], points: &[f64]) -> Result<Vec<f64>> {
+        self.check_params(params)?;
+        self.check_points(points)?;
+        Ok(self.predict_jets(params, &self.values, points))
+    }
+
+    /// Parameters must have the network's length.
+    pub(super) fn check_params(&self, params: &[f64]) -> Result<()> {
+        let p = self.mlp.num_params();
+        if params.len() != p {
+            return Err(Error::DimensionMismatch {
+                component: "pinn",
+                what: "parameters",
+                expected: p,
+                got: params.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Points must be whole rows of the domain's dimension, with finite coordinates.
+    pub(super) fn check_points(&self, points: &[f64]) -> Result<()> {
+        let d = self.domain.dim();
+        if points.len() % d != 0 {
+            return Err(Error::InvalidConfig {
+                component: "pinn",
+                message: format!(
+                    "{} coordinates are not a whole number of {d}-dimensional points",
+                    points.len()
+                ),
+            });
+        }
+        if let Some(i) = points.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                component: "pinn",
+                what: "point coordinate",
+                index: i,
+                value: points[i],
+            });
+        }
+        Ok(())
     }
 
     /// The jets of `u` for `spec` at `points` (row-major `n × C`).
@@ -666,6 +706,15 @@ impl Problem for Pinn {
     /// small boundary terms fill the gaps of the residual's chunks; their gradients are summed
     /// in term order, so the result does not depend on the number of threads.
     fn evaluate(&self, x: &[f64], grad: &mut [f64], components: &mut [f64]) -> Result<f64> {
+        self.check_params(x)?;
+        if grad.len() != x.len() {
+            return Err(Error::DimensionMismatch {
+                component: "pinn",
+                what: "gradient buffer",
+                expected: x.len(),
+                got: grad.len(),
+            });
+        }
         let p = grad.len().max(1);
         // Per-term gradients in one pooled buffer (not fresh vectors each step).
         let mut term_grads = crate::nn::scratch(self.terms.len() * p);

@@ -264,14 +264,14 @@ impl StiffSetup {
 }
 
 /// Compares `pinn` at `params` with `reference` on the reference's grid.
-pub fn grid_error(pinn: &Pinn, params: &[f64], reference: &GridSolution) -> ErrorField {
+pub fn grid_error(pinn: &Pinn, params: &[f64], reference: &GridSolution) -> Result<ErrorField> {
     let points = reference.points();
-    let predicted = pinn.predict(params, &points);
-    ErrorField::new(
+    let predicted = pinn.predict(params, &points)?;
+    Ok(ErrorField::new(
         reference.x.len(),
         reference.t.len(),
         points,
         predicted,
         reference.values.clone(),
-    )
+    ))
 }
