@@ -296,3 +296,33 @@ fn a_run_killed_at_any_moment_leaves_a_complete_checkpoint() {
     }
     assert!(read >= 6, "only {read} kills left a checkpoint");
 }
+
+/// Writes checkpoints of the run the `checkpoint` fuzz target resumes (Adam 20 → L-BFGS 20 on
+/// Rosenbrock) into $RAVINE_FUZZ_CORPUS, as seeds for `cargo fuzz run checkpoint`.
+#[test]
+#[ignore = "makes the fuzzing corpus: RAVINE_FUZZ_CORPUS=fuzz/corpus/checkpoint"]
+fn fuzz_corpus() {
+    let Ok(dir) = std::env::var("RAVINE_FUZZ_CORPUS") else {
+        return;
+    };
+    let keep = Keep::default();
+    Runner::new()
+        .checkpoint_every(7)
+        .stage(Stage::adaptive(
+            rules::adam(1e-3, AdamConfig::default()).unwrap(),
+            20,
+        ))
+        .stage(Stage::lbfgs(LbfgsConfig {
+            max_iters: 20,
+            ..LbfgsConfig::default()
+        }))
+        .run_observed(
+            &mut Rosenbrock::default(),
+            vec![0.0, 0.0],
+            &mut keep.clone(),
+        )
+        .unwrap();
+    for (k, c) in keep.0.borrow().iter().enumerate() {
+        std::fs::write(format!("{dir}/seed_{k}"), c.to_bytes().unwrap()).unwrap();
+    }
+}

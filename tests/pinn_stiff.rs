@@ -104,7 +104,7 @@ fn the_kdv_residual_matches_finite_differences_of_the_prediction_including_u_xxx
                 - u(x - 2.0 * h, t))
                 / (2.0 * h * h * h);
             let fd = ut + u(x, t) * ux + mu2 * uxxx;
-            let r = pinn.residuals(&theta, &[x, t])[0];
+            let r = pinn.residuals(&theta, &[x, t]).unwrap()[0];
             worst = worst.max((r - fd).abs() / (1.0 + r.abs()));
         }
         println!("{initial:?}: residual vs differences {worst:.1e}");
@@ -128,8 +128,8 @@ fn a_periodic_embedding_makes_u_and_all_its_x_derivatives_periodic() {
         // The exact initial condition is itself periodic here: x² cos πx at ±1 is −1.
         assert!((a - b).abs() < 1e-13, "{a} {b}");
     }
-    let ra = pinn.residuals(&theta, &[-1.0, 0.5])[0];
-    let rb = pinn.residuals(&theta, &[1.0, 0.5])[0];
+    let ra = pinn.residuals(&theta, &[-1.0, 0.5]).unwrap()[0];
+    let rb = pinn.residuals(&theta, &[1.0, 0.5]).unwrap()[0];
     assert!((ra - rb).abs() < 1e-12, "{ra} {rb}");
 }
 
@@ -223,9 +223,9 @@ fn continuation_changes_the_residual_through_the_shared_coefficient() {
     let (pinn, c) = s.build().unwrap();
     let theta = pinn.mlp().init(1);
     let p = [0.2, 0.3];
-    let r1 = pinn.residuals(&theta, &p)[0];
+    let r1 = pinn.residuals(&theta, &p).unwrap()[0];
     c.set(5.0);
-    let r5 = pinn.residuals(&theta, &p)[0];
+    let r5 = pinn.residuals(&theta, &p).unwrap()[0];
     let u = pinn.predict(&theta, &p).unwrap()[0];
     assert!(((r5 - r1) - 4.0 * (u * u * u - u)).abs() < 1e-12);
 }
@@ -326,7 +326,7 @@ fn the_horizon_maps_points_in_time_and_keeps_initial_points() {
     let theta = pinn.mlp().init(1);
     pinn.set_horizon(0.25).unwrap();
     assert_eq!(pinn.domain().time(), (0.0, 0.25));
-    let r = pinn.residuals(&theta, &[0.1, 0.2]);
+    let r = pinn.residuals(&theta, &[0.1, 0.2]).unwrap();
     assert!(r[0].is_finite());
     let mut again = pinn.clone();
     again.resample_uniform(3);

@@ -39,7 +39,7 @@ impl Pinn {
         let d = self.domain.dim();
         let (t0, t1) = self.domain.time();
         let pts = self.terms[0].points.clone();
-        let r = self.residuals(params, &pts);
+        let r = self.residuals(params, &pts)?;
         let slice_of = |p: usize| {
             let t = pts[p * d + d - 1];
             (((t - t0) / (t1 - t0) * slices as f64).floor().max(0.0) as usize).min(slices - 1)

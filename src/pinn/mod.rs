@@ -2,6 +2,8 @@
 //! conditions as named loss terms, and the loss as a [`crate::Problem`].
 
 mod balance;
+#[allow(clippy::module_inception)]
+mod builder;
 mod burgers;
 mod causal;
 mod coefficient;
@@ -11,9 +13,9 @@ mod dual;
 mod hessian;
 mod jacobian;
 mod jet_view;
+mod loss;
 mod pde;
 mod periodic;
-#[allow(clippy::module_inception)]
 mod pinn;
 mod rad;
 mod sampler;
@@ -22,6 +24,7 @@ mod snapshot;
 mod stiff;
 mod transform;
 
+pub use builder::PinnBuilder;
 pub use burgers::{burgers_error, burgers_hard_constraints, burgers_pde, BurgersSetup, ErrorField};
 pub use causal::CausalWeights;
 pub use coefficient::Coefficient;
@@ -31,7 +34,7 @@ pub use dual::{Dual, MAX_ENTRIES};
 pub use jacobian::ResidualJacobian;
 pub use jet_view::Jet;
 pub use pde::{Pde, ResidualFn};
-pub use pinn::{Pinn, PinnBuilder};
+pub use pinn::Pinn;
 pub use rad::{Rad, RadStats};
 pub use sampler::Sampler;
 pub use series::Series;

@@ -83,7 +83,7 @@ impl Pinn {
             tr.check(self.pde.spec(), &pts, "rad")?;
         }
         let r: Vec<f64> = self
-            .residuals(params, &pts)
+            .residuals(params, &pts)?
             .into_iter()
             .map(f64::abs)
             .collect();
