@@ -99,7 +99,7 @@ impl Pinn {
         };
         for t in &mut self.terms {
             map(&mut t.points);
-            if let super::pinn::TermKind::Periodic { partner, .. } = &mut t.kind {
+            if let super::model::TermKind::Periodic { partner, .. } = &mut t.kind {
                 map(partner);
             }
         }

@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use super::pinn::{Pinn, Term, TermKind};
+use super::model::{Pinn, Term, TermKind};
 use crate::error::{Error, Result};
 use crate::nn::{loss_gradient_hvp, predict_tangent, JetSpec};
 

@@ -1,7 +1,7 @@
 //! [`ResidualJacobian`]: every scaled residual of a PINN loss and its gradient, row by row,
 //! for Gauss-Newton and Fisher matrices.
 
-use super::pinn::{Pinn, TermKind};
+use super::model::{Pinn, TermKind};
 use crate::error::{Error, Result};
 use crate::nn::loss_and_gradient;
 use rayon::prelude::*;

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use std::sync::Mutex;
 
 use super::periodic::periodic_spec;
-use super::pinn::{Term, TermKind};
+use super::model::{Term, TermKind};
 use super::Pinn;
 use crate::error::{Error, Result};
 use crate::nn::loss_and_gradient;

@@ -2,7 +2,7 @@
 //! balancing weights and time continuation change between stages (every term's points,
 //! per-point weights and weight; the time interval; the interior point count).
 
-use super::pinn::TermKind;
+use super::model::TermKind;
 use super::{Pinn, SpaceTime};
 use crate::error::{Error, Result};
 
