@@ -1,7 +1,7 @@
 //! [`PinnBuilder`]: network, domain, PDE, conditions and collocation points into a [`Pinn`].
 
-use super::periodic::{check_periodic_data, periodic_spec};
 use super::model::{Term, TermKind};
+use super::periodic::{check_periodic_data, periodic_spec};
 use super::{Condition, ConditionKind, OutputTransform, Pde, Pinn, Sampler, SpaceTime};
 use crate::error::{positive, Error, Result};
 use crate::nn::{JetSpec, Mlp};

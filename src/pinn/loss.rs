@@ -4,8 +4,8 @@
 use rayon::prelude::*;
 use std::sync::Mutex;
 
-use super::periodic::periodic_spec;
 use super::model::{Term, TermKind};
+use super::periodic::periodic_spec;
 use super::Pinn;
 use crate::error::{Error, Result};
 use crate::nn::loss_and_gradient;
