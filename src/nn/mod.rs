@@ -12,6 +12,7 @@ mod jet;
 mod mlp;
 mod tangent;
 mod taylor;
+mod taylor_activation;
 mod workspace;
 
 pub use activation::Activation;

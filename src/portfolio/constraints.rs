@@ -23,12 +23,12 @@ use crate::optim::Projection;
 ///   interpolation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Constraints {
-    lower: Vec<f64>,
-    upper: Vec<f64>,
-    budget: bool,
+    pub(super) lower: Vec<f64>,
+    pub(super) upper: Vec<f64>,
+    pub(super) budget: bool,
     /// The budget's right-hand side: 1 for portfolios, 0 for tangent cones.
-    total: f64,
-    target: Option<(Vec<f64>, f64)>,
+    pub(super) total: f64,
+    pub(super) target: Option<(Vec<f64>, f64)>,
 }
 
 impl Constraints {
@@ -234,7 +234,7 @@ impl Constraints {
     }
 
     /// Exact projection onto `{lo ≤ w ≤ hi, 1ᵀw = 1}` (or the box alone without a budget).
-    fn project_budget_box(&self, y: &mut [f64]) {
+    pub(super) fn project_budget_box(&self, y: &mut [f64]) {
         if !self.budget {
             for ((v, l), h) in y.iter_mut().zip(&self.lower).zip(&self.upper) {
                 *v = v.clamp(*l, *h);
@@ -400,107 +400,6 @@ impl Constraints {
             value = at_next;
         }
         tau
-    }
-}
-
-impl Projection for Constraints {
-    fn name(&self) -> String {
-        let long_only =
-            self.lower.iter().all(|&l| l == 0.0) && self.upper.iter().all(|u| u.is_infinite());
-        let mut s = match (self.budget, long_only) {
-            (true, true) => "long-only simplex".to_string(),
-            (true, false)
-                if self.lower.iter().all(|l| l.is_infinite())
-                    && self.upper.iter().all(|u| u.is_infinite()) =>
-            {
-                "budget hyperplane".to_string()
-            }
-            (true, false) => "capped simplex".to_string(),
-            (false, _) => "box".to_string(),
-        };
-        if self.target.is_some() {
-            s.push_str(" + target return");
-        }
-        s
-    }
-
-    /// A vector of the wrong length cannot be projected: it is filled with NaN, which the
-    /// optimizer and runner report as a non-finite parameter instead of panicking.
-    fn project(&self, x: &mut [f64]) {
-        if x.len() != self.dim() {
-            x.iter_mut().for_each(|v| *v = f64::NAN);
-            return;
-        }
-        let Some((mean, r)) = &self.target else {
-            self.project_budget_box(x);
-            return;
-        };
-        let y = x.to_vec();
-        let mut w = vec![0.0; y.len()];
-        let at = |lambda: f64, w: &mut [f64]| -> f64 {
-            for ((wi, yi), mi) in w.iter_mut().zip(&y).zip(mean) {
-                *wi = yi - lambda * mi;
-            }
-            self.project_budget_box(w);
-            w.iter().zip(mean).map(|(a, b)| a * b).sum::<f64>()
-        };
-        // g(λ) = μᵀw(λ) is non-increasing. Bracket the root of g(λ) = r.
-        let scale = mean
-            .iter()
-            .map(|m| m * m)
-            .sum::<f64>()
-            .max(f64::MIN_POSITIVE);
-        let mut step = (1.0 + y.iter().map(|v| v.abs()).sum::<f64>()) / scale.sqrt();
-        let (mut lo, mut hi) = (0.0, 0.0);
-        let g0 = at(0.0, &mut w);
-        if g0 > *r {
-            hi = step;
-            while at(hi, &mut w) > *r && hi.is_finite() {
-                lo = hi;
-                step *= 2.0;
-                hi += step;
-            }
-        } else if g0 < *r {
-            lo = -step;
-            while at(lo, &mut w) < *r && lo.is_finite() {
-                hi = lo;
-                step *= 2.0;
-                lo -= step;
-            }
-        } else {
-            x.copy_from_slice(&w);
-            return;
-        }
-        // Bisection until the bracket sits on one linear piece (or 200 halvings), then the
-        // linear interpolation is exact.
-        let (mut glo, mut ghi) = (at(lo, &mut w), at(hi, &mut w));
-        for _ in 0..200 {
-            let mid = 0.5 * (lo + hi);
-            if mid <= lo || mid >= hi {
-                break;
-            }
-            let gm = at(mid, &mut w);
-            // On a linear piece the midpoint value is the average of the ends.
-            let linear =
-                (gm - 0.5 * (glo + ghi)).abs() <= 1e-15 * (glo.abs() + ghi.abs() + r.abs());
-            if gm > *r {
-                lo = mid;
-                glo = gm;
-            } else {
-                hi = mid;
-                ghi = gm;
-            }
-            if linear && (glo - ghi).abs() > 0.0 {
-                break;
-            }
-        }
-        let lambda = if glo == ghi {
-            0.5 * (lo + hi)
-        } else {
-            lo + (glo - r) * (hi - lo) / (glo - ghi)
-        };
-        at(lambda, &mut w);
-        x.copy_from_slice(&w);
     }
 }
 

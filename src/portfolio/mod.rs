@@ -10,6 +10,7 @@
 //!   [`Solution`] with its KKT [`Certificate`]; [`efficient_frontier`].
 
 mod constraints;
+mod constraints_projection;
 mod covariance;
 mod estimators;
 mod factor;

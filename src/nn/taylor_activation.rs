@@ -1,0 +1,280 @@
+//! The activation's Taylor-mode rules for [`super::taylor`]: tanh by vectorizable passes over
+//! whole blocks of jets (forward and adjoint), other activations through the generic rules.
+
+use super::taylor::{activate_adjoint_generic, activate_generic, direction_blocks};
+use super::workspace::scratch;
+use super::{Activation, JetSpec};
+
+/// Applies the activation: tanh by vectorizable passes over whole blocks, others element by
+/// element.
+pub(super) fn activate(act: Activation, spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
+    match act {
+        Activation::Tanh => activate_tanh(spec, z, w, n),
+        _ => {
+            let mut y = scratch(z.len());
+            activate_generic(act, spec, z, &mut y, w, n);
+            y
+        }
+    }
+}
+
+/// The reverse of [`activate`].
+pub(super) fn activate_adjoint(
+    act: Activation,
+    spec: &JetSpec,
+    z: &[f64],
+    y0: &[f64],
+    ybar: &[f64],
+    w: usize,
+    n: usize,
+) -> Vec<f64> {
+    match act {
+        Activation::Tanh => activate_adjoint_tanh(spec, z, y0, ybar, w, n),
+        _ => {
+            let mut zbar = scratch(z.len());
+            activate_adjoint_generic(act, spec, z, ybar, &mut zbar, w, n);
+            zbar
+        }
+    }
+}
+
+/// tanh's σ′…σ⁽⁵⁾ from `t = tanh z` (see [`Activation::tanh_derivatives`]).
+#[inline(always)]
+fn th(t: f64) -> (f64, f64, f64, f64, f64) {
+    let s = Activation::tanh_derivatives(t);
+    (s[1], s[2], s[3], s[4], s[5])
+}
+
+/// Values per strip of the tanh passes: a strip's values and σ derivatives stay in registers
+/// or L1 while every direction's components of the same elements use them, and four vectors
+/// in flight hide the latency of the exponential and the division.
+const STRIP: usize = 32;
+
+/// Calls `f(first entry, length)` for strips covering the value entries of a `w × (C·n)`
+/// neuron-major matrix (`m = C·n`): each neuron's `n` values in strips of [`STRIP`], then of
+/// 8, then single entries.
+#[inline(always)]
+fn for_strips(w: usize, n: usize, m: usize, mut f: impl FnMut(usize, usize)) {
+    for j in 0..w {
+        let mut p = 0;
+        for len in [STRIP, 8, 1] {
+            while p + len <= n {
+                f(j * m + p, len);
+                p += len;
+            }
+        }
+    }
+}
+
+/// `L` consecutive entries of `x` from `at`, as an array reference (so that loops over them
+/// have a constant trip count and no bounds checks).
+#[inline(always)]
+fn arr<const L: usize>(x: &[f64], at: usize) -> &[f64; L] {
+    x[at..at + L].try_into().expect("strip inside the block")
+}
+
+/// tanh on the jets, one pass over the value block in strips of [`STRIP`] elements (the tail
+/// one element at a time): the strip's values, their σ derivatives (polynomials in `t`), then
+/// every direction's components of the same elements; compiled for the widest SIMD the CPU has
+/// (chosen at run time by `pulp`).
+fn activate_tanh(spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
+    struct Op<'a>(&'a JetSpec, &'a [f64], usize, usize);
+    impl pulp::WithSimd for Op<'_> {
+        type Output = Vec<f64>;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
+            let Op(spec, z, w, n) = self;
+            let dirs = direction_blocks(spec);
+            let mut y = scratch(z.len());
+            for_strips(w, n, z.len() / w.max(1), |i0, len| match len {
+                STRIP => tanh_strip::<STRIP>(&dirs, z, &mut y, n, i0),
+                8 => tanh_strip::<8>(&dirs, z, &mut y, n, i0),
+                _ => tanh_strip::<1>(&dirs, z, &mut y, n, i0),
+            });
+            y
+        }
+    }
+    pulp::Arch::new().dispatch(Op(spec, z, w, n))
+}
+
+/// Value entries `i0..i0+L` of [`activate_tanh`] with all their components (component `c` of
+/// entry `i` at `i + c·cs`).
+#[inline(always)]
+fn tanh_strip<const L: usize>(
+    dirs: &[(usize, usize)],
+    z: &[f64],
+    y: &mut [f64],
+    cs: usize,
+    i0: usize,
+) {
+    let z0 = arr::<L>(z, i0);
+    let mut t = [0.0; L];
+    for i in 0..L {
+        t[i] = super::activation::tanh(z0[i]);
+    }
+    y[i0..i0 + L].copy_from_slice(&t);
+    let (mut s1, mut s2) = ([0.0; L], [0.0; L]);
+    for i in 0..L {
+        let (d1, d2, _, _, _) = th(t[i]);
+        s1[i] = d1;
+        s2[i] = d2;
+    }
+    for &(c1, order) in dirs {
+        let at = |k: usize| (c1 + k - 1) * cs + i0;
+        let z1 = arr::<L>(z, at(1));
+        match order {
+            1 => {
+                let mut o1 = [0.0; L];
+                for i in 0..L {
+                    o1[i] = s1[i] * z1[i];
+                }
+                y[at(1)..at(1) + L].copy_from_slice(&o1);
+            }
+            2 => {
+                let z2 = arr::<L>(z, at(2));
+                let (mut o1, mut o2) = ([0.0; L], [0.0; L]);
+                for i in 0..L {
+                    let a = z1[i];
+                    o1[i] = s1[i] * a;
+                    o2[i] = s2[i] * a * a + s1[i] * z2[i];
+                }
+                y[at(1)..at(1) + L].copy_from_slice(&o1);
+                y[at(2)..at(2) + L].copy_from_slice(&o2);
+            }
+            _ => {
+                let (z2, z3) = (arr::<L>(z, at(2)), arr::<L>(z, at(3)));
+                let mut o = [[0.0; L]; 4];
+                for i in 0..L {
+                    let (s1, s2, s3, s4, _) = th(t[i]);
+                    let (a, c, d) = (z1[i], z2[i], z3[i]);
+                    o[0][i] = s1 * a;
+                    o[1][i] = s2 * a * a + s1 * c;
+                    o[2][i] = s3 * a * a * a + 3.0 * s2 * a * c + s1 * d;
+                    if order >= 4 {
+                        o[3][i] = s4 * a * a * a * a
+                            + 6.0 * s3 * a * a * c
+                            + s2 * (3.0 * c * c + 4.0 * a * d)
+                            + s1 * z[at(4) + i];
+                    }
+                }
+                for (k, ok) in o.iter().enumerate().take(order) {
+                    y[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
+                }
+            }
+        }
+    }
+}
+
+/// The reverse of [`activate_tanh`], again one pass over strips, dispatched the same way.
+fn activate_adjoint_tanh(
+    spec: &JetSpec,
+    z: &[f64],
+    y0: &[f64],
+    ybar: &[f64],
+    w: usize,
+    n: usize,
+) -> Vec<f64> {
+    struct Op<'a>(&'a JetSpec, [&'a [f64]; 3], usize, usize);
+    impl pulp::WithSimd for Op<'_> {
+        type Output = Vec<f64>;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f64> {
+            let Op(spec, [z, y0, ybar], w, n) = self;
+            let dirs = direction_blocks(spec);
+            let mut zbar = scratch(z.len());
+            let zs = [z, y0, ybar];
+            for_strips(w, n, z.len() / w.max(1), |i0, len| match len {
+                STRIP => tanh_adjoint_strip::<STRIP>(&dirs, zs, &mut zbar, n, i0),
+                8 => tanh_adjoint_strip::<8>(&dirs, zs, &mut zbar, n, i0),
+                _ => tanh_adjoint_strip::<1>(&dirs, zs, &mut zbar, n, i0),
+            });
+            zbar
+        }
+    }
+    pulp::Arch::new().dispatch(Op(spec, [z, y0, ybar], w, n))
+}
+
+/// Value entries `i0..i0+L` of [`activate_adjoint_tanh`] with all their components (component
+/// `c` of entry `i` at `i + c·cs`).
+#[inline(always)]
+fn tanh_adjoint_strip<const L: usize>(
+    dirs: &[(usize, usize)],
+    [z, y0, ybar]: [&[f64]; 3],
+    zbar: &mut [f64],
+    cs: usize,
+    i0: usize,
+) {
+    let (t, yb0) = (arr::<L>(y0, i0), arr::<L>(ybar, i0));
+    let (mut s1, mut s2, mut s3) = ([0.0; L], [0.0; L], [0.0; L]);
+    let mut z0bar = [0.0; L];
+    for i in 0..L {
+        let (d1, d2, d3, _, _) = th(t[i]);
+        s1[i] = d1;
+        s2[i] = d2;
+        s3[i] = d3;
+        z0bar[i] = d1 * yb0[i];
+    }
+    for &(c1, order) in dirs {
+        let at = |k: usize| (c1 + k - 1) * cs + i0;
+        let (z1, y1) = (arr::<L>(z, at(1)), arr::<L>(ybar, at(1)));
+        match order {
+            1 => {
+                let mut o1 = [0.0; L];
+                for i in 0..L {
+                    o1[i] = s1[i] * y1[i];
+                    z0bar[i] += s2[i] * z1[i] * y1[i];
+                }
+                zbar[at(1)..at(1) + L].copy_from_slice(&o1);
+            }
+            2 => {
+                let (z2, y2) = (arr::<L>(z, at(2)), arr::<L>(ybar, at(2)));
+                let (mut o1, mut o2) = ([0.0; L], [0.0; L]);
+                for i in 0..L {
+                    let a = z1[i];
+                    o1[i] = s1[i] * y1[i] + 2.0 * s2[i] * a * y2[i];
+                    o2[i] = s1[i] * y2[i];
+                    z0bar[i] += s2[i] * a * y1[i] + (s3[i] * a * a + s2[i] * z2[i]) * y2[i];
+                }
+                zbar[at(1)..at(1) + L].copy_from_slice(&o1);
+                zbar[at(2)..at(2) + L].copy_from_slice(&o2);
+            }
+            _ => {
+                let (z2, y2) = (arr::<L>(z, at(2)), arr::<L>(ybar, at(2)));
+                let (z3, y3) = (arr::<L>(z, at(3)), arr::<L>(ybar, at(3)));
+                let mut o = [[0.0; L]; 4];
+                for i in 0..L {
+                    let (s1, s2, s3, s4, s5) = th(t[i]);
+                    let (a, c, d) = (z1[i], z2[i], z3[i]);
+                    let mut a_bar = s1 * y1[i]
+                        + 2.0 * s2 * a * y2[i]
+                        + (3.0 * s3 * a * a + 3.0 * s2 * c) * y3[i];
+                    let mut c_bar = s1 * y2[i] + 3.0 * s2 * a * y3[i];
+                    let mut d_bar = s1 * y3[i];
+                    let mut z0 = s2 * a * y1[i]
+                        + (s3 * a * a + s2 * c) * y2[i]
+                        + (s4 * a * a * a + 3.0 * s3 * a * c + s2 * d) * y3[i];
+                    if order >= 4 {
+                        let (e, y4) = (z[at(4) + i], ybar[at(4) + i]);
+                        a_bar += (4.0 * s4 * a * a * a + 12.0 * s3 * a * c + 4.0 * s2 * d) * y4;
+                        c_bar += (6.0 * s3 * a * a + 6.0 * s2 * c) * y4;
+                        d_bar += 4.0 * s2 * a * y4;
+                        o[3][i] = s1 * y4;
+                        z0 += (s5 * a * a * a * a
+                            + 6.0 * s4 * a * a * c
+                            + s3 * (3.0 * c * c + 4.0 * a * d)
+                            + s2 * e)
+                            * y4;
+                    }
+                    o[0][i] = a_bar;
+                    o[1][i] = c_bar;
+                    o[2][i] = d_bar;
+                    z0bar[i] += z0;
+                }
+                for (k, ok) in o.iter().enumerate().take(order) {
+                    zbar[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
+                }
+            }
+        }
+    }
+    zbar[i0..i0 + L].copy_from_slice(&z0bar);
+}
