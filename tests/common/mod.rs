@@ -2,3 +2,4 @@
 #![allow(dead_code)]
 
 pub mod small_pinns;
+pub mod stiff_pinns;
