@@ -326,3 +326,30 @@ fn fuzz_corpus() {
         std::fs::write(format!("{dir}/seed_{k}"), c.to_bytes().unwrap()).unwrap();
     }
 }
+
+/// Inputs on which the `checkpoint` fuzz target once panicked (argmin's L-BFGS read a
+/// gradient the resumed state did not have): now each is a typed error.
+#[test]
+fn fuzz_findings_are_typed_errors() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let c = Checkpoint::from_bytes(&bytes).unwrap();
+        let e = Runner::new()
+            .stage(Stage::adaptive(
+                rules::adam(1e-3, AdamConfig::default()).unwrap(),
+                20,
+            ))
+            .stage(Stage::lbfgs(LbfgsConfig {
+                max_iters: 20,
+                ..LbfgsConfig::default()
+            }))
+            .resume(c)
+            .run(&mut Rosenbrock::default(), vec![0.0, 0.0])
+            .unwrap_err();
+        assert!(e.to_string().contains("checkpoint"), "{e}");
+        seen += 1;
+    }
+    assert!(seen >= 1);
+}

@@ -218,10 +218,16 @@ impl super::SolverSnapshot for AdaptiveSolver {
         )
     }
 
-    fn restored(mut self, bytes: &[u8]) -> Result<Self> {
+    fn restored(mut self, bytes: &[u8], dim: usize) -> Result<Self> {
         type Saved = (usize, Vec<(String, Vec<f64>)>, f64);
-        let (dim, state, stationarity): Saved =
+        let (saved_dim, state, stationarity): Saved =
             super::checkpoint::decode("adaptive solver", bytes)?;
+        if saved_dim != dim || state.iter().any(|(_, v)| v.iter().any(|x| x.is_nan())) {
+            return Err(Error::InvalidConfig {
+                component: "adaptive solver",
+                message: format!("checkpoint memory for {saved_dim} parameters does not fit {dim}"),
+            });
+        }
         self.optimizer.restore_state(dim, &state)?;
         self.stationarity = stationarity;
         self.divergence = None;

@@ -166,8 +166,10 @@ pub(crate) fn decode<T: for<'de> Deserialize<'de>>(
 pub trait SolverSnapshot: Sized {
     /// The solver's memory as bytes.
     fn save(&self) -> Result<Vec<u8>>;
-    /// This solver (freshly built from the same settings) with the memory `bytes` restored.
-    fn restored(self, bytes: &[u8]) -> Result<Self>;
+    /// This solver (freshly built from the same settings, for `dim` parameters) with the
+    /// memory `bytes` restored: settings stay this solver's, and memory that does not fit
+    /// (wrong lengths, non-finite values) is a typed error.
+    fn restored(self, bytes: &[u8], dim: usize) -> Result<Self>;
 }
 
 /// What a stage's argmin hook saved last: argmin's state and the solver's memory.

@@ -1,5 +1,7 @@
 //! argmin's L-BFGS as a stage: [`LbfgsConfig`].
 
+use std::collections::VecDeque;
+
 use argmin::core::State as _;
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
@@ -108,14 +110,56 @@ impl StageSolver for LbfgsConfig {
 pub(crate) type Lbfgs =
     LBFGS<MoreThuenteLineSearch<Vec<f64>, Vec<f64>, f64>, Vec<f64>, Vec<f64>, f64>;
 
-/// argmin's L-BFGS is serde-serializable: its curvature pairs and line-search settings are
-/// saved whole.
+/// argmin's L-BFGS, field by field (its fields are private; serde reaches them by name).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LbfgsFields {
+    linesearch: MoreThuenteLineSearch<Vec<f64>, Vec<f64>, f64>,
+    m: usize,
+    s: VecDeque<Vec<f64>>,
+    y: VecDeque<Vec<f64>>,
+    tol_grad: f64,
+    tol_cost: f64,
+    l1_coeff: Option<f64>,
+    l1_prev_unreg_grad: Option<Vec<f64>>,
+}
+
+/// The memory of argmin's L-BFGS: its curvature pairs.
+#[derive(serde::Deserialize)]
+struct LbfgsMemory {
+    s: VecDeque<Vec<f64>>,
+    y: VecDeque<Vec<f64>>,
+}
+
+/// argmin's L-BFGS is serde-serializable: the snapshot is the whole solver, and a restore
+/// takes only its curvature pairs (checked: as many `s` as `y`, at most `m`, each of `dim`
+/// finite entries), the settings staying those of the stage.
 impl super::SolverSnapshot for Lbfgs {
     fn save(&self) -> Result<Vec<u8>> {
         super::checkpoint::encode("lbfgs", self)
     }
 
-    fn restored(self, bytes: &[u8]) -> Result<Self> {
-        super::checkpoint::decode("lbfgs", bytes)
+    fn restored(self, bytes: &[u8], dim: usize) -> Result<Self> {
+        use super::checkpoint::{decode, encode};
+        let memory: LbfgsMemory = decode("lbfgs", bytes)?;
+        let mut fields: LbfgsFields = decode("lbfgs", &encode("lbfgs", &self)?)?;
+        let fits = |v: &Vec<f64>| v.len() == dim && v.iter().all(|x| x.is_finite());
+        if memory.s.len() != memory.y.len()
+            || memory.s.len() > fields.m
+            || !memory.s.iter().chain(&memory.y).all(fits)
+        {
+            return Err(crate::Error::InvalidConfig {
+                component: "lbfgs",
+                message: format!(
+                    "checkpoint memory ({} and {} pairs) does not fit memory {} of {dim} \
+                     parameters",
+                    memory.s.len(),
+                    memory.y.len(),
+                    fields.m
+                ),
+            });
+        }
+        fields.s = memory.s;
+        fields.y = memory.y;
+        decode("lbfgs", &encode("lbfgs", &fields)?)
     }
 }

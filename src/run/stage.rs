@@ -232,7 +232,8 @@ where
     let resume = match ctx.resume.take() {
         Some((state, memory)) => {
             let state: State = decode("checkpoint", &state)?;
-            Some((solver.clone().restored(&memory)?, state))
+            check_resumed(&state, x.len(), name)?;
+            Some((solver.clone().restored(&memory, x.len())?, state))
         }
         None => None,
     };
@@ -246,6 +247,37 @@ where
         .run()
         .map_err(|e| argmin_error(name, e))?;
     Ok((res.solver, res.state))
+}
+
+/// A resumed argmin state must hold a finite point and gradient of `dim` entries (every
+/// ravine stage reads both) and points of `dim` entries wherever it holds one.
+fn check_resumed(state: &State, dim: usize, name: &str) -> Result<()> {
+    let fits = |v: &Option<Vec<f64>>| v.as_ref().is_none_or(|v| v.len() == dim);
+    let finite = |v: &Option<Vec<f64>>| {
+        v.as_ref()
+            .is_some_and(|v| v.len() == dim && v.iter().all(|x| x.is_finite()))
+    };
+    let ok = finite(&state.param)
+        && finite(&state.grad)
+        && [
+            &state.prev_param,
+            &state.best_param,
+            &state.prev_best_param,
+            &state.prev_grad,
+        ]
+        .into_iter()
+        .all(fits);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidConfig {
+            component: "checkpoint",
+            message: format!(
+                "stage {name}: the saved iteration state lacks a finite point and gradient of \
+                 {dim} entries"
+            ),
+        })
+    }
 }
 
 /// Runs any argmin solver (no snapshots inside the stage; a resume must start it afresh).

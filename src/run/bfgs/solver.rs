@@ -50,10 +50,13 @@ impl crate::run::SolverSnapshot for Bfgs {
         crate::run::checkpoint::encode("bfgs", &(self.p, &self.h, &self.next))
     }
 
-    fn restored(mut self, bytes: &[u8]) -> crate::Result<Self> {
+    fn restored(mut self, bytes: &[u8], dim: usize) -> crate::Result<Self> {
         type Saved = (usize, Vec<f64>, Option<Vec<f64>>);
         let (p, h, next): Saved = crate::run::checkpoint::decode("bfgs", bytes)?;
+        let finite = h.iter().chain(next.iter().flatten()).all(|v| v.is_finite());
         let ok = p == self.p
+            && p == dim
+            && finite
             && (h.is_empty() || h.len() == p * p)
             && next.as_ref().is_none_or(|n| n.len() == p);
         if !ok {
