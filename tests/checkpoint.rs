@@ -46,14 +46,15 @@ fn pinn() -> Pinn {
     .unwrap()
 }
 
-/// Adam (exponential schedule, clipped) for 40 steps, then two self-scaled BFGS stages (warm
-/// started) and one L-BFGS stage, refining the points after every stage.
-fn pinn_runner(every: u64) -> Runner {
+/// `rule` (Adam or AMSGrad, exponential schedule, clipped) for 40 steps, then two self-scaled
+/// BFGS stages (warm started) and one L-BFGS stage, refining the points after every stage.
+fn pinn_runner(every: u64, rule: &str) -> Runner {
     let lr = Schedule::exponential(1e-2, 0.9, 10).unwrap();
-    let adam = rules::adam(lr, AdamConfig::default())
-        .unwrap()
-        .clip_by_global_norm(1.0)
-        .unwrap();
+    let first = match rule {
+        "amsgrad" => rules::amsgrad(lr, AdamConfig::default()),
+        _ => rules::adam(lr, AdamConfig::default()),
+    };
+    let adam = first.unwrap().clip_by_global_norm(1.0).unwrap();
     let bfgs = BfgsConfig {
         max_iters: 25,
         update: QuasiNewtonUpdate::SelfScaledBfgs,
@@ -77,10 +78,15 @@ fn refine(k: usize, p: &mut Pinn, x: &[f64]) -> ravine::Result<()> {
     p.refine(x, 200, 10, 11 + k as u64).map(|_| ())
 }
 
-fn run_pinn(every: u64, resume: Option<Checkpoint>, observer: &mut dyn Observer) -> RunReport {
+fn run_pinn(
+    every: u64,
+    rule: &str,
+    resume: Option<Checkpoint>,
+    observer: &mut dyn Observer,
+) -> RunReport {
     let mut p = pinn();
     let x0 = p.mlp().init(5);
-    let mut runner = pinn_runner(every);
+    let mut runner = pinn_runner(every, rule);
     if let Some(c) = resume {
         runner = runner.resume(c);
     }
@@ -140,14 +146,14 @@ fn resuming_from_every_kind_of_checkpoint_is_bit_identical() {
     }
     // The PINN with resampling, refinement rounds, warm-started BFGS and L-BFGS.
     let keep = Keep::default();
-    let full = run_pinn(6, None, &mut keep.clone());
+    let full = run_pinn(6, "adam", None, &mut keep.clone());
     let saved = keep.0.borrow().clone();
     let stages: std::collections::BTreeSet<u32> = saved.iter().map(|c| c.stage).collect();
     assert_eq!(stages.len(), 4, "checkpoints in every stage: {stages:?}");
     assert!(saved.iter().any(|c| c.stage == 2 && !c.state.is_empty()));
     for c in saved.into_iter().step_by(3) {
         let (stage, offset) = (c.stage, c.offset);
-        let resumed = run_pinn(6, Some(c), &mut ());
+        let resumed = run_pinn(6, "adam", Some(c), &mut ());
         assert_eq!(
             bits(&resumed.params),
             bits(&full.params),
@@ -160,7 +166,7 @@ fn resuming_from_every_kind_of_checkpoint_is_bit_identical() {
 #[test]
 fn a_checkpoint_from_another_run_or_a_bad_file_is_a_typed_error() {
     let keep = Keep::default();
-    run_pinn(10, None, &mut keep.clone());
+    run_pinn(10, "adam", None, &mut keep.clone());
     let c = keep.0.borrow()[3].clone();
     // Another problem.
     let e = Runner::new()
@@ -201,8 +207,9 @@ fn a_checkpoint_from_another_run_or_a_bad_file_is_a_typed_error() {
     assert!(back.to_bytes().unwrap() == c.to_bytes().unwrap());
 }
 
-/// The child of the kill tests: runs the PINN with a run file at $RAVINE_CHECKPOINT_CHILD,
-/// slowly enough to be killed mid-run. Does nothing unless that variable is set.
+/// The child of the kill tests: runs the PINN with a run file at $RAVINE_CHECKPOINT_CHILD and
+/// the first rule $RAVINE_CHECKPOINT_RULE, slowly enough to be killed mid-run. Does nothing
+/// unless the first variable is set.
 #[test]
 #[ignore = "run by the kill tests as a child process"]
 fn child_training_run() {
@@ -218,7 +225,8 @@ fn child_training_run() {
     let x0 = p.mlp().init(5);
     // 5 ms per checkpoint, so that the run lasts about a second.
     let mut observer = (Pause, &mut file);
-    pinn_runner(1)
+    let rule = std::env::var("RAVINE_CHECKPOINT_RULE").unwrap_or_else(|_| "adam".into());
+    pinn_runner(1, &rule)
         .run_refined(&mut p, x0, &mut observer, slow)
         .unwrap();
     file.finish().unwrap();
@@ -234,10 +242,11 @@ impl Observer for Pause {
     }
 }
 
-fn spawn_child(path: &std::path::Path) -> std::process::Child {
+fn spawn_child(path: &std::path::Path, rule: &str) -> std::process::Child {
     std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_training_run", "--ignored", "--nocapture"])
         .env("RAVINE_CHECKPOINT_CHILD", path)
+        .env("RAVINE_CHECKPOINT_RULE", rule)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -246,34 +255,37 @@ fn spawn_child(path: &std::path::Path) -> std::process::Child {
 
 #[test]
 fn a_run_killed_with_sigkill_resumes_bit_for_bit() {
-    let full = run_pinn(1, None, &mut ());
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("run.h5");
-    let ckpt = dir.path().join("run.checkpoint.h5");
-    let mut child = spawn_child(&path);
-    // Kill it once it checkpoints inside the first BFGS stage (after a refinement round).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    loop {
-        if let Ok(c) = read_checkpoint(&ckpt) {
-            if c.stage >= 1 && !c.state.is_empty() {
-                break;
+    // Killed inside Adam, inside AMSGrad, and inside the first self-scaled BFGS stage (after a
+    // refinement round).
+    for (rule, stage) in [("adam", 0), ("amsgrad", 0), ("adam", 1)] {
+        let full = run_pinn(1, rule, None, &mut ());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.h5");
+        let ckpt = dir.path().join("run.checkpoint.h5");
+        let mut child = spawn_child(&path, rule);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            if let Ok(c) = read_checkpoint(&ckpt) {
+                if c.stage >= stage && !c.state.is_empty() {
+                    break;
+                }
             }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{rule}: child never got there"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "child never reached stage 1"
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let c = read_checkpoint(&ckpt).unwrap();
+        println!(
+            "{rule}: killed in stage {} (iterations before this attempt: {}), resumed",
+            c.stage, c.offset
         );
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        let resumed = run_pinn(1, rule, Some(c), &mut ());
+        assert_eq!(bits(&resumed.params), bits(&full.params), "{rule}");
     }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    let c = read_checkpoint(&ckpt).unwrap();
-    println!(
-        "killed in stage {} (iteration {} of the run, {} parameters)",
-        c.stage, c.offset, c.dim
-    );
-    let resumed = run_pinn(1, Some(c), &mut ());
-    assert_eq!(bits(&resumed.params), bits(&full.params));
 }
 
 #[test]
@@ -283,7 +295,7 @@ fn a_run_killed_at_any_moment_leaves_a_complete_checkpoint() {
     let ckpt = dir.path().join("run.checkpoint.h5");
     let mut read = 0;
     for k in 0..8u64 {
-        let mut child = spawn_child(&path);
+        let mut child = spawn_child(&path, "adam");
         // Kill times spread over the run, deterministic.
         std::thread::sleep(std::time::Duration::from_millis(150 + 97 * k));
         child.kill().unwrap();
