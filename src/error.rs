@@ -8,6 +8,7 @@ use thiserror::Error;
 
 /// Errors raised by ravine.
 #[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Error {
     /// A hyperparameter is outside its valid range.
     #[error("{component}: invalid {parameter} = {value}: {reason}")]
