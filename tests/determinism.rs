@@ -1,7 +1,8 @@
 //! Same seed, bit-identical results on 1, 2 and 3 threads, at every level that runs in
 //! parallel: the PINN loss and gradient (terms and points in parallel), the exact
 //! Hessian-vector product, the residual Jacobian, and a short
-//! training run (Adam with resampling, RAD between stages, self-scaled Broyden).
+//! training run (Adam with resampling, RAD between stages, self-scaled Broyden), in pools of
+//! each size and in child processes with `RAYON_NUM_THREADS` set.
 
 use ravine::pinn::{BurgersSetup, Pinn, Rad, StiffPde, StiffSetup};
 use ravine::{rules, AdamConfig, BfgsConfig, Problem, QuasiNewtonUpdate, Runner, Stage};
@@ -18,19 +19,24 @@ fn bits(x: &[f64]) -> Vec<u64> {
     x.iter().map(|v| v.to_bits()).collect()
 }
 
+/// A small Burgers PINN whose interior points are redrawn every 5 steps.
+fn burgers() -> Pinn {
+    BurgersSetup {
+        widths: vec![2, 12, 12, 1],
+        interior: 700,
+        resample_every: Some(5),
+        seed: 2,
+        ..BurgersSetup::default()
+    }
+    .build()
+    .unwrap()
+}
+
 /// Everything computed on `threads` threads, as bits.
 fn everything(threads: usize) -> Vec<(String, Vec<u64>)> {
     in_pool(threads, || {
         let mut out = Vec::new();
-        let burgers = BurgersSetup {
-            widths: vec![2, 12, 12, 1],
-            interior: 700,
-            resample_every: Some(5),
-            seed: 2,
-            ..BurgersSetup::default()
-        }
-        .build()
-        .unwrap();
+        let burgers = burgers();
         let (kdv, _) = {
             let mut s = StiffSetup::new(StiffPde::Kdv);
             s.hidden = vec![10, 10];
@@ -98,6 +104,43 @@ fn results_are_bit_identical_on_1_2_and_3_threads() {
         println!(
             "{threads} threads: {} quantities bit-identical to 1 thread",
             other.len()
+        );
+    }
+}
+
+/// The child of the thread-count test: the short training run on the global rayon pool (sized
+/// by `RAYON_NUM_THREADS`), its parameters' bits written to $RAVINE_DETERMINISM_OUT.
+#[test]
+#[ignore = "run by results_do_not_depend_on_rayon_num_threads as a child process"]
+fn child_training_run() {
+    let Ok(out) = std::env::var("RAVINE_DETERMINISM_OUT") else {
+        return;
+    };
+    let text: Vec<String> = bits(&train(burgers())).iter().map(u64::to_string).collect();
+    std::fs::write(out, text.join("\n")).unwrap();
+}
+
+#[test]
+fn results_do_not_depend_on_rayon_num_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("params_{threads}"));
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "child_training_run", "--ignored"])
+            .env("RAYON_NUM_THREADS", threads)
+            .env("RAVINE_DETERMINISM_OUT", &out)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read_to_string(out).unwrap()
+    };
+    let one = run("1");
+    assert!(one.lines().count() > 100);
+    for threads in ["2", "3"] {
+        assert!(
+            run(threads) == one,
+            "RAYON_NUM_THREADS={threads} differs from 1"
         );
     }
 }
