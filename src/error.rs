@@ -112,6 +112,14 @@ pub enum Error {
         /// What is wrong, with the offending numbers.
         message: String,
     },
+    /// Drawing or writing a PNG plot failed.
+    #[error("plot {path}: {message}")]
+    Plot {
+        /// The PNG.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
     /// Reading or writing an HDF5 run file failed.
     #[error("run file {path}: {message}")]
     Io {

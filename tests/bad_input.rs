@@ -227,3 +227,21 @@ fn files() {
         &["foreign.h5", "not a ravine checkpoint"],
     );
 }
+
+#[test]
+fn plots() {
+    // An empty history and an unwritable PNG are plot errors naming the PNG, not run-file ones.
+    let e = named(
+        ravine::io::plot_history("/tmp/never.png", &ravine::History::default(), "t"),
+        &["plot /tmp/never.png", "empty history"],
+    );
+    assert!(!e.contains("run file"), "{e}");
+    let report = Runner::new()
+        .stage(Stage::adaptive(rules::gd(1e-3).unwrap(), 3))
+        .run(&mut Rosenbrock::default(), vec![0.0, 0.0])
+        .unwrap();
+    named(
+        ravine::io::plot_history("/proc/ravine/loss.png", &report.history, "t"),
+        &["plot /proc/ravine/loss.png"],
+    );
+}

@@ -4,13 +4,15 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::runfile::io_err;
 use crate::error::{Error, Result};
 use crate::run::History;
 
-/// A plotting failure as a run-file I/O error naming the PNG.
+/// A plotting failure naming the PNG.
 pub(super) fn draw_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    io_err(path, format!("plot: {e}"))
+    Error::Plot {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
 }
 
 /// Plots `log10` of the loss and of each named component against the iteration.
