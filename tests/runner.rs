@@ -217,9 +217,24 @@ fn inspector_sees_effective_steps_and_writes_diagnostics() {
     for r in &rows[1..] {
         assert!((r.values[1].1 - 0.4).abs() < 1e-15);
     }
-    // The loss decreases between inspections, and matches the history at those iterations.
+    // The loss decreases between inspections, and is the history's loss at those iterations
+    // (the inspection sees the point the history records, not a re-evaluation elsewhere).
     for w in rows.windows(2) {
         assert!(w[1].values[0].1 < w[0].values[0].1);
+    }
+    for r in rows {
+        let rec = report
+            .history
+            .records
+            .iter()
+            .find(|h| h.iteration == r.iteration)
+            .unwrap();
+        assert_eq!(
+            r.values[0].1.to_bits(),
+            rec.loss.to_bits(),
+            "iteration {}",
+            r.iteration
+        );
     }
     let f = hdf5::File::open(path).unwrap();
     let it: Vec<f64> = f
