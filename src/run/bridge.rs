@@ -327,29 +327,9 @@ impl<P: Problem + ?Sized> Gradient for ArgminProblem<'_, P> {
     }
 }
 
-/// A borrowed problem for an argmin solver: whatever the solver does with it (argmin's
-/// L-BFGS drops its problem when the line search fails), the problem itself stays with the
-/// caller.
-pub(crate) struct Borrowed<'a, O>(pub(crate) &'a O);
-
-impl<O: CostFunction<Param = Vec<f64>, Output = f64>> CostFunction for Borrowed<'_, O> {
-    type Param = Vec<f64>;
-    type Output = f64;
-    fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        self.0.cost(x)
-    }
-}
-
-impl<O: Gradient<Param = Vec<f64>, Gradient = Vec<f64>>> Gradient for Borrowed<'_, O> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-    fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-        self.0.gradient(x)
-    }
-}
-
-/// A problem lent to an argmin solver for one stage: the solver may drop it (argmin's L-BFGS
-/// does when its line search fails) without the stage losing the problem.
+/// A problem lent to an argmin solver (a stage, or a line search inside one): the solver may
+/// drop it (argmin's L-BFGS does when its line search fails) without the caller losing the
+/// problem.
 pub struct Lent<'b, O>(pub &'b mut O);
 
 impl<O: CostFunction<Param = Vec<f64>, Output = f64>> CostFunction for Lent<'_, O> {

@@ -10,7 +10,7 @@ use argmin::solver::linesearch::LineSearch;
 use super::update::dot;
 use super::Bfgs;
 use crate::run::adaptive::State;
-use crate::run::bridge::Borrowed;
+use crate::run::bridge::Lent;
 
 /// The typed error for a piece of the solver's state that is not there.
 fn missing(what: &str) -> crate::Error {
@@ -131,9 +131,9 @@ where
         // does (a failed search must leave it to the runner, which may restart from here).
         let inner = problem
             .problem
-            .as_ref()
+            .as_mut()
             .ok_or_else(|| missing("problem missing"))?;
-        let search = Executor::new(Borrowed(inner), self.linesearch.clone())
+        let search = Executor::new(Lent(inner), self.linesearch.clone())
             .configure(|c| c.param(x.clone()).gradient(g.clone()).cost(cost))
             .ctrlc(false)
             .run();
