@@ -30,6 +30,8 @@ pub struct Optimizer {
     count: u64,
     dim: Option<usize>,
     updates: Vec<f64>,
+    /// `α_t · u` for the transforms after the learning rate (empty without them).
+    scaled: Vec<f64>,
     last_lr: f64,
     projection: Option<Arc<dyn Projection>>,
 }
@@ -64,6 +66,7 @@ impl Optimizer {
             count: 0,
             dim: None,
             updates: Vec::new(),
+            scaled: Vec::new(),
             last_lr: f64::NAN,
             projection: None,
         })
@@ -118,6 +121,11 @@ impl Optimizer {
         self.count = 0;
         self.dim = Some(dim);
         self.updates = vec![0.0; dim];
+        self.scaled = if self.after_lr.is_empty() {
+            Vec::new()
+        } else {
+            vec![0.0; dim]
+        };
         self.last_lr = f64::NAN;
         for t in self.chain.iter_mut().chain(self.after_lr.iter_mut()) {
             t.init(dim);
@@ -168,11 +176,13 @@ impl Optimizer {
                 *x -= lr * u;
             }
         } else {
-            let mut step: Vec<f64> = self.updates.iter().map(|u| lr * u).collect();
-            for t in &mut self.after_lr {
-                t.update(&mut step, params);
+            for (s, u) in self.scaled.iter_mut().zip(&self.updates) {
+                *s = lr * u;
             }
-            for (x, s) in params.iter_mut().zip(&step) {
+            for t in &mut self.after_lr {
+                t.update(&mut self.scaled, params);
+            }
+            for (x, s) in params.iter_mut().zip(&self.scaled) {
                 *x -= s;
             }
         }
