@@ -4,7 +4,7 @@
 //! cargo bench --bench pinn_step
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ravine::pinn::BurgersSetup;
+use ravine::benchmarks::BurgersSetup;
 use ravine::Problem;
 
 fn bench(c: &mut Criterion) {

@@ -4,10 +4,8 @@
 //!
 //! cargo bench --bench spectrum_scaling [-- --sizes 1000,3000,5000]
 
-use ravine::diagnostics::{
-    dense_spectrum, lanczos, LanczosSettings, PortfolioHessian, TangentRestriction,
-};
-use ravine::portfolio::{Constraints, FactorModel, MeanVariance, Objective};
+use ravine::diagnostics::{dense_spectrum, lanczos, LanczosSettings, TangentRestriction};
+use ravine::portfolio::{Constraints, FactorModel, MeanVariance, Objective, PortfolioHessian};
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -9,8 +9,8 @@ mod output;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use ravine::diagnostics::PinnCurvature;
-use ravine::pinn::{burgers_error, BurgersSetup};
+use ravine::benchmarks::{burgers_error, BurgersSetup};
+use ravine::pinn::PinnCurvature;
 use ravine::reference::BurgersColeHopf;
 use ravine::{rules, BfgsConfig, LbfgsConfig, OnRecord, RunFile, Runner, Stage};
 

@@ -9,5 +9,5 @@
 mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    common::stiff::run(ravine::pinn::StiffPde::Kdv)
+    common::stiff::run(ravine::benchmarks::StiffPde::Kdv)
 }

@@ -5,7 +5,7 @@
 //! cargo run --release --example landscapes [-- --out out/landscapes.h5]
 //! ```
 
-use ravine::landscapes;
+use ravine::benchmarks::landscapes;
 use ravine::{rules, AdamConfig, LbfgsConfig, Rosenbrock, RunFile, Runner, Stage};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -11,7 +11,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use ravine::pinn::BurgersSetup;
+use ravine::benchmarks::BurgersSetup;
 use ravine::{rules, AdamConfig, Problem};
 
 /// Matrix-product FLOPs of one loss-and-gradient evaluation: forward `2·w_in·w_out` per jet

@@ -8,12 +8,13 @@
 //! ```
 
 use clap::Parser;
+use ravine::benchmarks::BurgersSetup;
 use ravine::diagnostics::{
     dense_spectrum, lanczos, spectral_density, FiniteDifferenceHessian, GaussNewton,
-    LanczosSettings, Operator, PinnCurvature, PinnHessian,
+    LanczosSettings, Operator,
 };
 use ravine::io::{plot_curves, plot_histogram};
-use ravine::pinn::BurgersSetup;
+use ravine::pinn::{PinnCurvature, PinnHessian};
 use ravine::{rules, AdamConfig, Problem, RunFile};
 
 #[derive(Parser, Debug)]

@@ -71,6 +71,24 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A numerical routine failed on valid input (an eigensolver that did not converge):
+    /// not a configuration mistake of the caller.
+    #[error("{component}: numerical failure: {message}")]
+    Numerical {
+        /// The routine that failed.
+        component: &'static str,
+        /// What failed.
+        message: String,
+    },
+    /// A broken internal invariant (a solver state without its parameters, an observer that
+    /// outlived its run): a bug in ravine, not in the caller's input. Please report it.
+    #[error("{component}: internal error (a bug in ravine): {message}")]
+    Internal {
+        /// The component whose invariant broke.
+        component: &'static str,
+        /// What broke.
+        message: String,
+    },
     /// A PDE residual returned a non-finite value where the network's jets were finite: a bug
     /// in the residual function (a log of a negative number, say), not a divergence.
     #[error("pde {pde}: residual is {value} at point {point:?} although the network output there is finite")]

@@ -13,16 +13,18 @@
 //! - [`portfolio`]: mean-variance portfolios with exact projections and KKT certificates.
 #![warn(missing_docs)]
 
+pub mod benchmarks;
 pub mod diagnostics;
 pub mod error;
 pub mod io;
-pub mod landscapes;
+pub mod linalg;
 pub mod nn;
 pub mod optim;
 pub mod pinn;
 pub mod portfolio;
 pub mod problem;
 pub mod reference;
+pub mod rng;
 pub mod run;
 
 pub use error::{Error, Result};
@@ -32,7 +34,8 @@ pub use optim::{
     AdaGrad, Adam, AdamConfig, ClipByGlobalNorm, ClipByValue, EpsPlacement, Momentum, Normalize,
     Optimizer, Projection, Rms, RmsPropConfig, Schedule, Sign, Transform, WeightDecay,
 };
-pub use problem::{batch_rng, PlateauBasin, Problem, Quadratic, Rosenbrock};
+pub use problem::{PlateauBasin, Problem, Quadratic, Rosenbrock};
+pub use rng::batch_rng;
 pub use run::{
     AdaptiveSolver, AdaptiveStage, ArgminProblem, ArgminStage, Attempt, Bfgs, BfgsConfig,
     Checkpoint, History, Host, Inspection, InspectionRow, Inspector, LbfgsConfig, Observer,

@@ -6,7 +6,8 @@
 //! cargo test --release --test accuracy -- --ignored --nocapture
 //! ```
 
-use ravine::pinn::{burgers_error, grid_error, BurgersSetup, Pinn, Rad, StiffPde, StiffSetup};
+use ravine::benchmarks::{burgers_error, BurgersSetup, StiffPde, StiffSetup};
+use ravine::pinn::{grid_error, Pinn, Rad};
 use ravine::reference::BurgersColeHopf;
 use ravine::{rules, AdamConfig, BfgsConfig, LbfgsConfig, Runner, Schedule, Stage};
 

@@ -1,9 +1,10 @@
 //! Bad input everywhere a user can give it: every case is a typed error whose message names
 //! the bad value (or the thing that is wrong), never a panic or a silent NaN.
 
+use ravine::benchmarks::BurgersSetup;
 use ravine::io::{read_checkpoint, write_checkpoint};
 use ravine::nn::{Activation, Mlp};
-use ravine::pinn::{BurgersSetup, SpaceTime};
+use ravine::pinn::SpaceTime;
 use ravine::portfolio::{Constraints, Covariance, PriceTable};
 use ravine::reference::{AllenCahnReference, KdvReference};
 use ravine::{

@@ -6,8 +6,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use ravine::benchmarks::BurgersSetup;
 use ravine::io::{read_checkpoint, write_checkpoint};
-use ravine::pinn::{BurgersSetup, Pinn};
+use ravine::pinn::Pinn;
 use ravine::{
     rules, AdamConfig, BfgsConfig, Checkpoint, LbfgsConfig, Observer, QuasiNewtonUpdate,
     Rosenbrock, RunFile, RunReport, Runner, Schedule, Stage,

@@ -4,7 +4,8 @@
 //! training run (Adam with resampling, RAD between stages, self-scaled Broyden), in pools of
 //! each size and in child processes with `RAYON_NUM_THREADS` set.
 
-use ravine::pinn::{BurgersSetup, Pinn, Rad, StiffPde, StiffSetup};
+use ravine::benchmarks::{BurgersSetup, StiffPde, StiffSetup};
+use ravine::pinn::{Pinn, Rad};
 use ravine::{rules, AdamConfig, BfgsConfig, Problem, QuasiNewtonUpdate, Runner, Stage};
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {

@@ -1,11 +1,12 @@
 //! Curvature diagnostics against known spectra, dense solves and finite differences.
 
 use ravine::diagnostics::{
-    assemble, dense_spectrum, hutchpp_trace, lanczos, spectral_density, symmetric_eigenvalues,
-    CurvatureReport, DenseOperator, End, FiniteDifferenceHessian, FnOperator, LanczosSettings,
-    Operator, PortfolioHessian, ReportSettings, TangentRestriction,
+    assemble, dense_spectrum, hutchpp_trace, lanczos, spectral_density, CurvatureReport,
+    DenseOperator, End, FiniteDifferenceHessian, FnOperator, LanczosSettings, Operator,
+    ReportSettings, TangentRestriction,
 };
-use ravine::portfolio::{Constraints, Covariance, MeanVariance, Objective};
+use ravine::linalg::symmetric_eigenvalues;
+use ravine::portfolio::{Constraints, Covariance, MeanVariance, Objective, PortfolioHessian};
 use ravine::{Problem, Rosenbrock};
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use std::sync::Arc;
 fn random_spd(p: usize, seed: u64, shift: f64) -> DenseOperator {
     let mut rng = ravine::batch_rng(seed, 0);
     let m: Vec<f64> = (0..p * p)
-        .map(|_| ravine::problem::standard_normal(&mut rng))
+        .map(|_| ravine::rng::standard_normal(&mut rng))
         .collect();
     let mut a = vec![0.0; p * p];
     for i in 0..p {

@@ -1,7 +1,7 @@
 //! The background articles' claims about adaptive steps, each as a numeric assertion
 //! (numbering as in the README's table). Where a claim needs a condition, the test says so.
 
-use ravine::landscapes::{self, Finding};
+use ravine::benchmarks::landscapes::{self, Finding};
 use ravine::Termination;
 
 fn n(f: &Finding, name: &str) -> f64 {

@@ -163,7 +163,7 @@ fn between_stages_hook_runs_once_between_two_stages() {
 
 #[test]
 fn burgers_term_weights_scale_their_terms_and_are_validated() {
-    use ravine::pinn::BurgersSetup;
+    use ravine::benchmarks::BurgersSetup;
     let base = BurgersSetup {
         widths: vec![2, 8, 8, 1],
         interior: 200,
@@ -199,7 +199,7 @@ fn burgers_term_weights_scale_their_terms_and_are_validated() {
 
 #[test]
 fn burgers_hard_constraints_hold_exactly_and_the_residual_matches_differences_of_u() {
-    use ravine::pinn::BurgersSetup;
+    use ravine::benchmarks::BurgersSetup;
     let pi = std::f64::consts::PI;
     let nu = 0.01 / pi;
     let setup = BurgersSetup {

@@ -99,8 +99,8 @@ fn residual_jacobian_reproduces_loss_gradient_and_directional_derivatives() {
 fn exact_hessian_products_match_differences_and_split_by_term() {
     use ravine::diagnostics::{
         dense_spectrum, lanczos, End, FiniteDifferenceHessian, LanczosSettings, Operator,
-        PinnHessian,
     };
+    use ravine::pinn::PinnHessian;
     for (periodic, pinn) in cases() {
         let theta = pinn.mlp().init(5);
         let p = theta.len();
@@ -194,9 +194,8 @@ fn exact_hessian_products_match_differences_and_split_by_term() {
 
 #[test]
 fn curvature_observer_values_match_dense_spectra() {
-    use ravine::diagnostics::{
-        dense_spectrum, GaussNewton, PinnCurvature, PinnHessian, Preconditioned,
-    };
+    use ravine::diagnostics::{dense_spectrum, GaussNewton, Preconditioned};
+    use ravine::pinn::{PinnCurvature, PinnHessian};
     let pinn = small_pinn(false);
     let theta = pinn.mlp().init(2);
     let p = theta.len();

@@ -4,11 +4,9 @@
 mod common;
 
 use common::stiff_pinns::*;
+use ravine::benchmarks::{Encoding, InitialConstraint, StiffPde, StiffSetup};
 use ravine::nn::{Activation, Embedding, JetSpec, Mlp};
-use ravine::pinn::{
-    Coefficient, Condition, Encoding, InitialConstraint, Pde, Pinn, Rad, SpaceTime, StiffPde,
-    StiffSetup,
-};
+use ravine::pinn::{Coefficient, Condition, Pde, Pinn, Rad, SpaceTime};
 use ravine::Problem;
 
 #[test]

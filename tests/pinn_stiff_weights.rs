@@ -4,10 +4,9 @@
 mod common;
 
 use common::stiff_pinns::*;
+use ravine::benchmarks::{Encoding, InitialConstraint, StiffPde, StiffSetup};
 use ravine::nn::{Activation, Embedding, Mlp};
-use ravine::pinn::{
-    Coefficient, Condition, Encoding, InitialConstraint, Pinn, Rad, SpaceTime, StiffPde, StiffSetup,
-};
+use ravine::pinn::{Coefficient, Condition, Pinn, Rad, SpaceTime};
 use ravine::Problem;
 
 #[test]

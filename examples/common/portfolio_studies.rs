@@ -2,7 +2,8 @@
 //! curvature of the problem beside the rules' steps.
 
 use super::Args;
-use ravine::diagnostics::{CurvatureReport, PortfolioHessian, ReportSettings, TangentRestriction};
+use ravine::diagnostics::{CurvatureReport, ReportSettings, TangentRestriction};
+use ravine::portfolio::PortfolioHessian;
 use ravine::portfolio::{
     portfolio_rule, solve_projected_observed, MeanVariance, Projected, Solution,
 };

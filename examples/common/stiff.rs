@@ -3,9 +3,10 @@
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use ravine::diagnostics::PinnCurvature;
+use ravine::benchmarks::{Encoding, InitialConstraint, StiffPde, StiffSetup};
 use ravine::io::plot_curves;
-use ravine::pinn::{grid_error, Encoding, InitialConstraint, Pinn, Rad, StiffPde, StiffSetup};
+use ravine::pinn::PinnCurvature;
+use ravine::pinn::{grid_error, Pinn, Rad};
 use ravine::{
     rules, AdamConfig, BfgsConfig, LbfgsConfig, OnRecord, QuasiNewtonUpdate, RunFile, Runner,
     Schedule, Stage,

@@ -1,10 +1,10 @@
 //! Stochastic Lanczos quadrature: the spectral density of a matrix-free operator.
 
-use super::dense::symmetric_eigen;
 use super::lanczos::{reorthogonalize, tridiagonal};
 use super::Operator;
 use crate::error::{Error, Result};
-use crate::problem::batch_rng;
+use crate::linalg::symmetric_eigen;
+use crate::rng::batch_rng;
 use rand::Rng;
 
 /// A spectral density as a quadrature rule: `φ(t) ≈ Σ_i w_i δ(t − θ_i)`, weights summing to 1.

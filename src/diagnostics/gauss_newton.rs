@@ -2,8 +2,8 @@
 //! Jacobian (see [`ResidualJacobian`]).
 
 use super::Operator;
+use super::ResidualJacobian;
 use crate::error::{Error, Result};
-use crate::pinn::ResidualJacobian;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use std::ops::Range;
@@ -108,7 +108,7 @@ impl Operator for GaussNewton<'_> {
 
     fn label(&self) -> String {
         format!(
-            "gauss-newton 2 J'J of the pinn loss ({}; = fisher of a gaussian residual model; exact)",
+            "gauss-newton 2 J'J of the least-squares loss ({}; = fisher of a gaussian residual model; exact)",
             self.what
         )
     }

@@ -1,10 +1,10 @@
 //! Lanczos with full reorthogonalisation: the extreme eigenvalues of a matrix-free operator,
 //! each certified by its residual.
 
-use super::dense::symmetric_eigen;
 use super::Operator;
 use crate::error::{Error, Result};
-use crate::problem::batch_rng;
+use crate::linalg::symmetric_eigen;
+use crate::rng::batch_rng;
 use rand::Rng;
 
 /// Which end of the spectrum.

@@ -3,7 +3,7 @@
 use super::lanczos::reorthogonalize;
 use super::Operator;
 use crate::error::{Error, Result};
-use crate::problem::batch_rng;
+use crate::rng::batch_rng;
 use rand::Rng;
 
 /// Hutch++ (Meyer, Musco, Musco & Woodruff 2021) with `products` operator products (≥ 3,

@@ -6,7 +6,7 @@ use rand::SeedableRng;
 use super::workspace::zeroed;
 use super::JetSpec;
 use crate::error::{Error, Result};
-use crate::problem::standard_normal;
+use crate::rng::standard_normal;
 
 /// One embedded feature.
 #[derive(Debug, Clone, PartialEq)]

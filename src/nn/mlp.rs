@@ -2,7 +2,7 @@
 
 use rand::SeedableRng;
 
-use crate::problem::standard_normal;
+use crate::rng::standard_normal;
 
 use super::{Activation, Embedding};
 use crate::error::{Error, Result};

@@ -230,7 +230,7 @@ mod tests {
         )
         .unwrap();
         let rms = Rms::new(b2, 1e-8, 0.0, EpsPlacement::OutsideSqrt, true).unwrap();
-        let mut rms = crate::Optimizer::new("rms", 0.1, vec![Box::new(rms)]).unwrap();
+        let mut rms = super::super::Optimizer::new("rms", 0.1, vec![Box::new(rms)]).unwrap();
         let (mut x, mut y) = (vec![1.0, -1.0], vec![1.0, -1.0]);
         for k in 0..50 {
             let g = [(k as f64 * 0.7).sin(), 1e-3 * (k as f64).cos()];

@@ -1,47 +1,11 @@
-//! [`ResidualJacobian`]: every scaled residual of a PINN loss and its gradient, row by row,
-//! for Gauss-Newton and Fisher matrices.
+//! [`Pinn::residual_jacobian`]: every scaled residual of a PINN loss and its gradient, row by
+//! row, for the Gauss-Newton and Fisher operators of the diagnostics.
 
 use super::model::{Pinn, TermKind};
+use crate::diagnostics::ResidualJacobian;
 use crate::error::{Error, Result};
 use crate::nn::loss_and_gradient;
 use rayon::prelude::*;
-use std::ops::Range;
-
-/// The PINN loss as a sum of squares, `L(θ) = Σ_i ρ_i(θ)²`, with `ρ_i = √(w_t/N_t) · r_i` for
-/// residual `i` of term `t` (weight `w_t`, `N_t` points), and the Jacobian `J = ∂ρ/∂θ`
-/// (row-major `m × p`), each row from its own exact reverse pass.
-///
-/// Then `∇L = 2Jᵀρ`, the Gauss-Newton matrix is `2JᵀJ` (the Hessian without the
-/// `2Σ ρ_i ∇²ρ_i` term), and for a Gaussian residual model it is also the (true) Fisher
-/// matrix. Rows are grouped by loss term ([`ResidualJacobian::terms`]) for per-term spectra.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResidualJacobian {
-    /// Scaled residuals `ρ`.
-    pub residuals: Vec<f64>,
-    /// `J`, row-major `m × p`.
-    pub jacobian: Vec<f64>,
-    /// Number of parameters `p`.
-    pub params: usize,
-    /// Each loss term's name and its rows.
-    pub terms: Vec<(String, Range<usize>)>,
-}
-
-impl ResidualJacobian {
-    /// Number of residuals `m`.
-    pub fn rows(&self) -> usize {
-        self.residuals.len()
-    }
-
-    /// `Σ ρ_i²`, the PINN loss.
-    pub fn loss(&self) -> f64 {
-        self.residuals.iter().map(|r| r * r).sum()
-    }
-
-    /// Row `i` of `J`.
-    pub fn row(&self, i: usize) -> &[f64] {
-        &self.jacobian[i * self.params..(i + 1) * self.params]
-    }
-}
 
 impl Pinn {
     /// The scaled residuals and their Jacobian at `params` (rows in parallel; each row is

@@ -77,7 +77,7 @@ impl Covariance {
 
     /// All eigenvalues, ascending (faer's self-adjoint eigensolver).
     pub fn eigenvalues(&self) -> Result<Vec<f64>> {
-        crate::diagnostics::symmetric_eigenvalues(self.n, &self.data)
+        crate::linalg::symmetric_eigenvalues(self.n, &self.data)
     }
 
     /// Errors unless every eigenvalue is at least `rel_tol · λmax` (and positive): a matrix

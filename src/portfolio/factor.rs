@@ -2,7 +2,7 @@
 
 use super::RiskModel;
 use crate::error::{Error, Result};
-use crate::problem::standard_normal;
+use crate::rng::standard_normal;
 use rand::{Rng, SeedableRng};
 
 /// A factor covariance `Σ = B F Bᵀ + diag(d)` with `n` assets and `k` factors.

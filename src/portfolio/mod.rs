@@ -8,10 +8,12 @@
 //! - Solvers: [`solve_projected`] (any rule), [`solve_lbfgs_softmax`] (argmin's L-BFGS),
 //!   [`solve_clarabel`] / [`solve_reference`] (interior point, polished), all returning a
 //!   [`Solution`] with its KKT [`Certificate`]; [`efficient_frontier`].
+//! - Curvature: [`PortfolioHessian`], `γΣ` as a [`crate::diagnostics::Operator`].
 
 mod constraints;
 mod constraints_projection;
 mod covariance;
+mod curvature;
 mod estimators;
 mod factor;
 mod frontier;
@@ -26,6 +28,7 @@ mod solve;
 
 pub use constraints::Constraints;
 pub use covariance::Covariance;
+pub use curvature::PortfolioHessian;
 pub use estimators::{ewma_covariance, ledoit_wolf, sample_covariance};
 pub use factor::{FactorModel, SyntheticMarket};
 pub use frontier::{efficient_frontier, FrontierPoint, FrontierSettings};

@@ -2,7 +2,8 @@
 
 use super::{sample_covariance, Constraints, Covariance, Returns, RiskModel};
 use crate::error::{positive, Error, Result};
-use crate::problem::{batch_rng, Problem};
+use crate::problem::Problem;
+use crate::rng::batch_rng;
 use rand::Rng;
 use std::sync::Arc;
 

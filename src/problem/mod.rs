@@ -1,12 +1,11 @@
 //! Problems: the [`Problem`] trait and the test landscapes used by the optimizer table.
 
+mod objective;
 mod plateau;
-#[allow(clippy::module_inception)]
-mod problem;
 mod quadratic;
 mod rosenbrock;
 
+pub use objective::Problem;
 pub use plateau::PlateauBasin;
-pub use problem::{batch_rng, standard_normal, Problem};
 pub use quadratic::Quadratic;
 pub use rosenbrock::Rosenbrock;

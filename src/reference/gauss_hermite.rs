@@ -44,7 +44,7 @@ impl GaussHermite {
         });
         let evd = j
             .self_adjoint_eigen(Side::Lower)
-            .map_err(|e| Error::InvalidConfig {
+            .map_err(|e| Error::Numerical {
                 component: "gauss_hermite",
                 message: format!("eigensolver failed: {e:?}"),
             })?;

@@ -106,7 +106,7 @@ impl AdaptiveSolver {
 }
 
 fn missing(what: &str) -> Error {
-    Error::InvalidConfig {
+    Error::Internal {
         component: "adaptive solver",
         message: format!("state has no {what}"),
     }

@@ -145,7 +145,7 @@ impl Checkpoint {
 
 /// Serializes with MessagePack.
 pub(crate) fn encode<T: Serialize>(component: &'static str, value: &T) -> Result<Vec<u8>> {
-    rmp_serde::to_vec_named(value).map_err(|e| Error::InvalidConfig {
+    rmp_serde::to_vec_named(value).map_err(|e| Error::Internal {
         component,
         message: format!("cannot encode: {e}"),
     })

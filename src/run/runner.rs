@@ -223,7 +223,7 @@ impl Runner {
             }
         }
         let recording = Rc::try_unwrap(recording)
-            .map_err(|_| Error::InvalidConfig {
+            .map_err(|_| Error::Internal {
                 component: "runner",
                 message: "observer outlived the run".into(),
             })?

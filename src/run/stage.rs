@@ -134,7 +134,7 @@ impl Stage {
 
     /// An adaptive stage of at most `max_iters` steps with no gradient tolerance (see
     /// [`super::AdaptiveStage`] for one).
-    pub fn adaptive(optimizer: crate::Optimizer, max_iters: u64) -> Self {
+    pub fn adaptive(optimizer: crate::optim::Optimizer, max_iters: u64) -> Self {
         Self::new(super::AdaptiveStage {
             optimizer,
             max_iters,

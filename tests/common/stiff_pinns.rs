@@ -1,7 +1,8 @@
 //! Small Allen-Cahn and KdV PINNs, and their worst gradient error against differences.
 
-use ravine::pinn::StiffPde;
-use ravine::pinn::{Encoding, InitialConstraint, Pinn, StiffSetup};
+use ravine::benchmarks::StiffPde;
+use ravine::benchmarks::{Encoding, InitialConstraint, StiffSetup};
+use ravine::pinn::Pinn;
 use ravine::Problem;
 
 pub fn small(pde: StiffPde, initial: InitialConstraint, encoding: Encoding) -> Pinn {

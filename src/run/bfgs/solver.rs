@@ -14,7 +14,7 @@ use crate::run::bridge::Lent;
 
 /// The typed error for a piece of the solver's state that is not there.
 fn missing(what: &str) -> crate::Error {
-    crate::Error::InvalidConfig {
+    crate::Error::Internal {
         component: "bfgs",
         message: what.to_string(),
     }

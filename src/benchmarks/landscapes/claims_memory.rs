@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use super::finding::Finding;
 use crate::error::Result;
 use crate::optim::{rules, AdamConfig, Optimizer, RmsPropConfig};
-use crate::problem::standard_normal;
+use crate::rng::standard_normal;
 
 /// Runs `opt` on a fixed gradient sequence and returns the effective step after each step.
 fn effective_steps(mut opt: Optimizer, grads: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {

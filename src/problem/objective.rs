@@ -96,21 +96,3 @@ impl<P: Problem + ?Sized> Problem for &mut P {
         (**self).restore(state)
     }
 }
-
-/// A random-number generator for batch `index` of a problem seeded with `seed`: ChaCha8 with
-/// the seed as key and the batch index as stream, so batches are independent of each other and
-/// of the order in which they are drawn.
-pub fn batch_rng(seed: u64, index: u64) -> rand_chacha::ChaCha8Rng {
-    use rand::SeedableRng;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(index);
-    rng
-}
-
-/// A standard normal draw by the Box-Muller transform (rand 0.9 has no normal distribution of
-/// its own; `rand_distr` would be a dependency for this one function).
-pub fn standard_normal(rng: &mut impl rand::Rng) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1], so ln(u1) is finite
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}

@@ -2,10 +2,9 @@
 //! periodic embedding, PDE, initial condition (soft or exact), and the error against ravine's
 //! spectral references on the 512 × 201 grid.
 
-use super::burgers::ErrorField;
-use super::{Coefficient, Condition, OutputTransform, Pde, Pinn, Sampler, Series, SpaceTime};
 use crate::error::{Error, Result};
 use crate::nn::{Activation, Embedding, JetSpec, Mlp};
+use crate::pinn::{Coefficient, Condition, OutputTransform, Pde, Pinn, Sampler, Series, SpaceTime};
 use crate::reference::{
     allen_cahn_initial, kdv_initial, AllenCahnReference, GridSolution, KdvReference,
 };
@@ -261,17 +260,4 @@ impl StiffSetup {
         };
         Ok((b.build()?, coefficient))
     }
-}
-
-/// Compares `pinn` at `params` with `reference` on the reference's grid.
-pub fn grid_error(pinn: &Pinn, params: &[f64], reference: &GridSolution) -> Result<ErrorField> {
-    let points = reference.points();
-    let predicted = pinn.predict(params, &points)?;
-    Ok(ErrorField::new(
-        reference.x.len(),
-        reference.t.len(),
-        points,
-        predicted,
-        reference.values.clone(),
-    ))
 }

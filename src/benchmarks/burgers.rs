@@ -1,9 +1,9 @@
 //! The viscous Burgers benchmark, end to end: problem setup and error against the Cole-Hopf
 //! reference.
 
-use super::{Condition, OutputTransform, Pde, Pinn, Sampler, SpaceTime};
 use crate::error::Result;
 use crate::nn::{Activation, JetSpec, Mlp};
+use crate::pinn::{Condition, ErrorField, OutputTransform, Pde, Pinn, Sampler, SpaceTime};
 use crate::reference::BurgersColeHopf;
 
 /// `u_t + u u_x = ν u_xx` on `x ∈ [−1, 1]`, `t ∈ [0, 1]`, `u(0, x) = −sin(πx)`,
@@ -103,25 +103,6 @@ impl BurgersSetup {
     }
 }
 
-/// A prediction compared with the reference on a regular grid.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorField {
-    /// Grid size along x.
-    pub nx: usize,
-    /// Grid size along t.
-    pub nt: usize,
-    /// Grid points, row-major `(nt·nx) × 2`, x fastest.
-    pub points: Vec<f64>,
-    /// Network prediction on the grid.
-    pub predicted: Vec<f64>,
-    /// Reference solution on the grid.
-    pub reference: Vec<f64>,
-    /// `|predicted − reference|`.
-    pub abs_error: Vec<f64>,
-    /// `‖predicted − reference‖₂ / ‖reference‖₂`.
-    pub relative_l2: f64,
-}
-
 /// Compares `pinn` at `params` with the Cole-Hopf solution on an `nx × nt` grid (the usual
 /// evaluation grid is 256 × 100).
 pub fn burgers_error(
@@ -135,33 +116,4 @@ pub fn burgers_error(
     let predicted = pinn.predict(params, &points)?;
     let reference = reference.values(&points);
     Ok(ErrorField::new(nx, nt, points, predicted, reference))
-}
-
-impl ErrorField {
-    /// The field for `predicted` against `reference` at `points` (an `nx × nt` grid, x
-    /// fastest).
-    pub fn new(
-        nx: usize,
-        nt: usize,
-        points: Vec<f64>,
-        predicted: Vec<f64>,
-        reference: Vec<f64>,
-    ) -> Self {
-        let abs_error: Vec<f64> = predicted
-            .iter()
-            .zip(&reference)
-            .map(|(p, r)| (p - r).abs())
-            .collect();
-        let num = abs_error.iter().map(|e| e * e).sum::<f64>().sqrt();
-        let den = reference.iter().map(|r| r * r).sum::<f64>().sqrt();
-        ErrorField {
-            nx,
-            nt,
-            points,
-            predicted,
-            reference,
-            abs_error,
-            relative_l2: num / den,
-        }
-    }
 }

@@ -1,10 +1,86 @@
-//! [`PinnCurvature`]: the curvature diagnostics of a PINN loss at one point, as named values,
-//! and as an [`Inspector`] that records them every `k` steps of a run.
+//! The curvature of a PINN loss for the diagnostics: [`PinnHessian`], the exact Hessian as an
+//! [`Operator`], and [`PinnCurvature`], the diagnostics at one point as named values and as an
+//! [`Inspector`] that records them every `k` steps of a run.
 
-use super::{lanczos, CurvatureReport, GaussNewton, LanczosSettings, PinnHessian, ReportSettings};
-use crate::error::Result;
-use crate::pinn::Pinn;
+use super::Pinn;
+use crate::diagnostics::{
+    lanczos, CurvatureReport, GaussNewton, LanczosSettings, Operator, Preconditioned,
+    ReportSettings,
+};
+use crate::error::{Error, Result};
+use crate::problem::Problem;
 use crate::run::Inspector;
+
+/// The exact Hessian of a PINN loss at fixed parameters, or of one of its terms, through
+/// [`Pinn::hessian_vector_product`] (forward over reverse: exact to rounding, unlike
+/// [`FiniteDifferenceHessian`]; unlike [`GaussNewton`] it includes the residual
+/// curvature `2Σ ρ_i ∇²ρ_i`, so it can be indefinite).
+pub struct PinnHessian<'a> {
+    pinn: &'a Pinn,
+    params: Vec<f64>,
+    term: Option<String>,
+}
+
+impl<'a> PinnHessian<'a> {
+    /// The Hessian of the whole loss at `params`.
+    pub fn new(pinn: &'a Pinn, params: &[f64]) -> Result<Self> {
+        let p = pinn.mlp().num_params();
+        if params.len() != p {
+            return Err(Error::DimensionMismatch {
+                component: "pinn hessian",
+                what: "params",
+                expected: p,
+                got: params.len(),
+            });
+        }
+        Ok(Self {
+            pinn,
+            params: params.to_vec(),
+            term: None,
+        })
+    }
+
+    /// The Hessian of loss term `name` (`"pde"` or a condition's name) alone.
+    pub fn term(pinn: &'a Pinn, params: &[f64], name: &str) -> Result<Self> {
+        if !pinn.term_sizes().iter().any(|(n, _)| n == name) {
+            return Err(Error::InvalidConfig {
+                component: "pinn hessian",
+                message: format!("no loss term named {name:?}"),
+            });
+        }
+        Ok(Self {
+            term: Some(name.to_string()),
+            ..Self::new(pinn, params)?
+        })
+    }
+}
+
+impl Operator for PinnHessian<'_> {
+    fn dim(&self) -> usize {
+        self.params.len()
+    }
+
+    fn apply(&self, v: &[f64], out: &mut [f64]) -> Result<()> {
+        match &self.term {
+            None => self.pinn.hessian_vector_product(&self.params, v, out)?,
+            Some(t) => self
+                .pinn
+                .term_hessian_vector_product(t, &self.params, v, out)?,
+        };
+        Ok(())
+    }
+
+    fn label(&self) -> String {
+        let of = match &self.term {
+            None => "all terms".to_string(),
+            Some(t) => format!("term {t}"),
+        };
+        format!(
+            "hessian of {} ({of}), exact: forward-over-reverse products",
+            self.pinn.name()
+        )
+    }
+}
 
 /// Which curvature quantities to compute for a PINN, and how precisely.
 ///
@@ -61,9 +137,8 @@ impl PinnCurvature {
             beta1: self.beta1,
         };
         let steps = effective_steps.map(|d| (d, None));
-        let top = |op: &dyn super::Operator| -> Result<f64> {
-            Ok(lanczos(op, self.lanczos)?.pairs[0].value)
-        };
+        let top =
+            |op: &dyn Operator| -> Result<f64> { Ok(lanczos(op, self.lanczos)?.pairs[0].value) };
         let mut out = Vec::new();
         let mut push = |name: &str, v: f64| out.push((name.to_string(), v));
         let terms: Vec<String> = pinn.term_sizes().into_iter().map(|(n, _)| n).collect();
@@ -98,7 +173,7 @@ impl PinnCurvature {
             push("gauss_newton_lambda_max", top_gn.pairs[0].value);
             push("gauss_newton_lambda_max_residual", top_gn.pairs[0].residual);
             if let Some(d) = effective_steps {
-                let pre = super::Preconditioned::new(&gn, d)?;
+                let pre = Preconditioned::new(&gn, d)?;
                 push("gauss_newton_preconditioned_sharpness", top(&pre)?);
             }
             if self.per_term {
