@@ -242,11 +242,11 @@ fn main() -> ravine::Result<()> {
         ),
         ("2/lr (GD stability)".to_string(), pts(&|_| 2.0 / args.lr)),
         (
-            "lambda_max(D^1/2 H D^1/2) (Adam)".to_string(),
+            "lambda_max(D^1/2 H D^1/2) (ScaleByAdam)".to_string(),
             pts(&|r| r.get("hessian_preconditioned_sharpness")),
         ),
         (
-            "38 (Adam stability, beta1 = 0.9)".to_string(),
+            "38 (ScaleByAdam stability, beta1 = 0.9)".to_string(),
             pts(&|_| 38.0),
         ),
     ];

@@ -31,8 +31,9 @@ pub use error::{Error, Result};
 pub use io::RunFile;
 pub use optim::rules;
 pub use optim::{
-    AdaGrad, Adam, AdamConfig, ClipByGlobalNorm, ClipByValue, EpsPlacement, Momentum, Normalize,
-    Optimizer, Projection, Rms, RmsPropConfig, Schedule, Sign, Transform, WeightDecay,
+    AdamConfig, AddDecayedWeights, Chain, ClipByGlobalNorm, ClipByValue, EpsPlacement,
+    MultiTransform, NormalizeByGlobalNorm, Optimizer, Projection, RmsPropConfig, ScaleByAdaGrad,
+    ScaleByAdam, ScaleByRms, ScaleBySign, Schedule, Trace, Transform,
 };
 pub use problem::{PlateauBasin, Problem, Quadratic, Rosenbrock};
 pub use rng::batch_rng;

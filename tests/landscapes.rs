@@ -12,7 +12,7 @@ fn n(f: &Finding, name: &str) -> f64 {
 #[test]
 fn claim_01_diagonal_preconditioning_needs_alignment() {
     let f = landscapes::ill_conditioned().unwrap();
-    // Aligned: AdaGrad (Duchi et al.'s s0 = 0) and Adam >= 10x fewer steps than GD at its best
+    // Aligned: ScaleByAdaGrad (Duchi et al.'s s0 = 0) and Adam >= 10x fewer steps than GD at its best
     // stable step; so is optax's AdaGrad (s0 = 0.1), though its initial accumulator costs it.
     assert!(n(&f, "aligned.adagrad_s0_speedup") >= 10.0);
     assert!(n(&f, "aligned.adagrad_speedup") >= 10.0);

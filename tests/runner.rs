@@ -36,7 +36,7 @@ fn adam_then_lbfgs_reaches_rosenbrock_minimum() {
         h.records.len() as u64,
         1 + report.stages[0].iterations + report.stages[1].iterations
     );
-    // The learning rate is logged for Adam, not for L-BFGS.
+    // The learning rate is logged for ScaleByAdam, not for L-BFGS.
     assert_eq!(h.records[1].learning_rate, 1e-2);
     assert!(h.records[301].learning_rate.is_nan());
     // Recorded losses are the true losses at recorded points: check one against the problem.

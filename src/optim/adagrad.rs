@@ -1,6 +1,6 @@
 //! AdaGrad's accumulator of squared gradients.
 
-use super::transform::{set_buffer, unknown_state};
+use super::transform::{named, set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{non_negative, Result};
 
@@ -17,13 +17,13 @@ use crate::error::{non_negative, Result};
 ///
 /// Effective step factor: `1/√(s_t + ε)` (0 where `s_t = 0`).
 #[derive(Debug, Clone)]
-pub struct AdaGrad {
+pub struct ScaleByAdaGrad {
     initial_accumulator: f64,
     eps: f64,
     sum_of_squares: Vec<f64>,
 }
 
-impl AdaGrad {
+impl ScaleByAdaGrad {
     /// optax's default initial accumulator.
     pub const DEFAULT_INITIAL_ACCUMULATOR: f64 = 0.1;
     /// optax's default ε.
@@ -31,8 +31,12 @@ impl AdaGrad {
 
     /// AdaGrad scaling with the given initial accumulator (≥ 0) and ε (≥ 0).
     pub fn new(initial_accumulator: f64, eps: f64) -> Result<Self> {
-        non_negative("adagrad", "initial_accumulator", initial_accumulator)?;
-        non_negative("adagrad", "eps", eps)?;
+        non_negative(
+            "scale_by_adagrad",
+            "initial_accumulator",
+            initial_accumulator,
+        )?;
+        non_negative("scale_by_adagrad", "eps", eps)?;
         Ok(Self {
             initial_accumulator,
             eps,
@@ -54,16 +58,16 @@ impl AdaGrad {
     }
 }
 
-impl Transform for AdaGrad {
+impl Transform for ScaleByAdaGrad {
     fn name(&self) -> &'static str {
-        "adagrad"
+        "scale_by_adagrad"
     }
 
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
-        vec![
+    fn hyperparameters(&self) -> Vec<(String, f64)> {
+        named(vec![
             ("initial_accumulator", self.initial_accumulator),
             ("eps", self.eps),
-        ]
+        ])
     }
 
     fn init(&mut self, dim: usize) {
@@ -87,8 +91,8 @@ impl Transform for AdaGrad {
         }
     }
 
-    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
-        vec![("sum_of_squares", self.sum_of_squares.clone())]
+    fn state(&self) -> Vec<(String, Vec<f64>)> {
+        named(vec![("sum_of_squares", self.sum_of_squares.clone())])
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
@@ -109,7 +113,7 @@ mod tests {
 
     #[test]
     fn accumulator_and_zero_handling() {
-        let mut a = AdaGrad::new(0.0, 0.0).unwrap();
+        let mut a = ScaleByAdaGrad::new(0.0, 0.0).unwrap();
         a.init(2);
         let mut u = [3.0, 0.0];
         a.update(&mut u, &[0.0, 0.0]);
@@ -120,8 +124,8 @@ mod tests {
         assert_eq!(u, [4.0 / 5.0, 0.0]);
         assert_eq!(a.sum_of_squares(), &[25.0, 0.0]);
         assert_eq!(
-            AdaGrad::new(-0.1, 1e-7).unwrap_err().to_string(),
-            "adagrad: invalid initial_accumulator = -0.1: must be finite and >= 0"
+            ScaleByAdaGrad::new(-0.1, 1e-7).unwrap_err().to_string(),
+            "scale_by_adagrad: invalid initial_accumulator = -0.1: must be finite and >= 0"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Adam's bias-corrected moment estimates, with the AMSGrad variant.
 
-use super::transform::{counter, set_buffer, unknown_state};
+use super::transform::{counter, named, set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{non_negative, unit_interval, Result};
 
@@ -24,7 +24,7 @@ use crate::error::{non_negative, unit_interval, Result};
 /// magnitude ≈ α per coordinate, whatever the gradient's scale; ε bounds the step by
 /// `α·|m̂|/ε` when gradients are tiny.
 #[derive(Debug, Clone)]
-pub struct Adam {
+pub struct ScaleByAdam {
     b1: f64,
     b2: f64,
     eps: f64,
@@ -36,7 +36,7 @@ pub struct Adam {
     nu_max: Vec<f64>,
 }
 
-impl Adam {
+impl ScaleByAdam {
     /// Default β₁.
     pub const DEFAULT_B1: f64 = 0.9;
     /// Default β₂.
@@ -83,7 +83,7 @@ impl Adam {
         &self.nu
     }
 
-    /// AMSGrad's running maximum of `v̂_t` (empty for Adam).
+    /// AMSGrad's running maximum of `v̂_t` (empty for ScaleByAdam).
     pub fn nu_max(&self) -> &[f64] {
         &self.nu_max
     }
@@ -108,7 +108,7 @@ impl Adam {
     }
 }
 
-impl Transform for Adam {
+impl Transform for ScaleByAdam {
     fn name(&self) -> &'static str {
         if self.amsgrad {
             "scale_by_amsgrad"
@@ -117,13 +117,13 @@ impl Transform for Adam {
         }
     }
 
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
-        vec![
+    fn hyperparameters(&self) -> Vec<(String, f64)> {
+        named(vec![
             ("b1", self.b1),
             ("b2", self.b2),
             ("eps", self.eps),
             ("eps_root", self.eps_root),
-        ]
+        ])
     }
 
     fn init(&mut self, dim: usize) {
@@ -159,16 +159,18 @@ impl Transform for Adam {
         }
     }
 
-    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
-        let mut s = vec![
-            ("count", vec![self.count as f64]),
-            ("mu", self.mu.clone()),
-            ("nu", self.nu.clone()),
-        ];
-        if self.amsgrad {
-            s.push(("nu_max", self.nu_max.clone()));
-        }
-        s
+    fn state(&self) -> Vec<(String, Vec<f64>)> {
+        named({
+            let mut s = vec![
+                ("count", vec![self.count as f64]),
+                ("mu", self.mu.clone()),
+                ("nu", self.nu.clone()),
+            ];
+            if self.amsgrad {
+                s.push(("nu_max", self.nu_max.clone()));
+            }
+            s
+        })
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
@@ -191,7 +193,7 @@ impl Transform for Adam {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::{rules, AdamConfig, EpsPlacement, Rms};
+    use crate::optim::{rules, AdamConfig, EpsPlacement, ScaleByRms};
 
     #[test]
     fn effective_step_is_alpha_over_sqrt_vhat_plus_eps() {
@@ -229,7 +231,7 @@ mod tests {
             },
         )
         .unwrap();
-        let rms = Rms::new(b2, 1e-8, 0.0, EpsPlacement::OutsideSqrt, true).unwrap();
+        let rms = ScaleByRms::new(b2, 1e-8, 0.0, EpsPlacement::OutsideSqrt, true).unwrap();
         let mut rms = super::super::Optimizer::new("rms", 0.1, vec![Box::new(rms)]).unwrap();
         let (mut x, mut y) = (vec![1.0, -1.0], vec![1.0, -1.0]);
         for k in 0..50 {
@@ -244,7 +246,7 @@ mod tests {
 
     #[test]
     fn amsgrad_denominator_never_decreases() {
-        let mut opt = Adam::amsgrad(0.9, 0.999, 1e-8, 0.0).unwrap();
+        let mut opt = ScaleByAdam::amsgrad(0.9, 0.999, 1e-8, 0.0).unwrap();
         opt.init(1);
         let mut last = 0.0;
         for k in 0..500 {
@@ -258,14 +260,14 @@ mod tests {
 
     #[test]
     fn invalid_betas_are_named() {
-        let e = Adam::new(1.0, 0.999, 1e-8, 0.0).unwrap_err();
+        let e = ScaleByAdam::new(1.0, 0.999, 1e-8, 0.0).unwrap_err();
         assert_eq!(e.to_string(), "adam: invalid b1 = 1: must lie in [0, 1)");
-        let e = Adam::amsgrad(0.9, -0.1, 1e-8, 0.0).unwrap_err();
+        let e = ScaleByAdam::amsgrad(0.9, -0.1, 1e-8, 0.0).unwrap_err();
         assert_eq!(
             e.to_string(),
             "amsgrad: invalid b2 = -0.1: must lie in [0, 1)"
         );
-        let e = Adam::new(0.9, 0.999, -1e-8, 0.0).unwrap_err();
+        let e = ScaleByAdam::new(0.9, 0.999, -1e-8, 0.0).unwrap_err();
         assert_eq!(
             e.to_string(),
             "adam: invalid eps = -0.00000001: must be finite and >= 0"

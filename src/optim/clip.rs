@@ -1,6 +1,6 @@
 //! Gradient clipping by global norm and by value.
 
-use super::transform::{scalar, set_buffer, unknown_state};
+use super::transform::{named, scalar, set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{positive, Result};
 
@@ -34,8 +34,8 @@ impl Transform for ClipByGlobalNorm {
         "clip_by_global_norm"
     }
 
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
-        vec![("max_norm", self.max_norm)]
+    fn hyperparameters(&self) -> Vec<(String, f64)> {
+        named(vec![("max_norm", self.max_norm)])
     }
 
     fn init(&mut self, _dim: usize) {
@@ -60,8 +60,8 @@ impl Transform for ClipByGlobalNorm {
         factor.iter_mut().for_each(|f| *f *= self.last_factor);
     }
 
-    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
-        vec![("last_factor", vec![self.last_factor])]
+    fn state(&self) -> Vec<(String, Vec<f64>)> {
+        named(vec![("last_factor", vec![self.last_factor])])
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
@@ -106,8 +106,8 @@ impl Transform for ClipByValue {
         "clip_by_value"
     }
 
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
-        vec![("max_abs", self.max_abs)]
+    fn hyperparameters(&self) -> Vec<(String, f64)> {
+        named(vec![("max_abs", self.max_abs)])
     }
 
     fn init(&mut self, dim: usize) {
@@ -128,8 +128,8 @@ impl Transform for ClipByValue {
         }
     }
 
-    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
-        vec![("last_factor", self.last_factor.clone())]
+    fn state(&self) -> Vec<(String, Vec<f64>)> {
+        named(vec![("last_factor", self.last_factor.clone())])
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {

@@ -1,6 +1,6 @@
 //! Momentum accumulator: heavy-ball and Nesterov.
 
-use super::transform::{set_buffer, unknown_state};
+use super::transform::{named, set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{unit_interval, Result};
 
@@ -21,13 +21,13 @@ use crate::error::{unit_interval, Result};
 /// the reported effective step of a momentum rule is the step `α_t` applied to the momentum
 /// buffer, not to the current gradient. The long-run amplification `1/(1−μ)` is not included.
 #[derive(Debug, Clone)]
-pub struct Momentum {
+pub struct Trace {
     mu: f64,
     nesterov: bool,
     trace: Vec<f64>,
 }
 
-impl Momentum {
+impl Trace {
     /// Heavy-ball momentum with coefficient `mu` ∈ [0, 1).
     pub fn heavy_ball(mu: f64) -> Result<Self> {
         Self::new(mu, false)
@@ -49,9 +49,9 @@ impl Momentum {
 
     fn component(nesterov: bool) -> &'static str {
         if nesterov {
-            "nesterov"
+            "trace_nesterov"
         } else {
-            "momentum"
+            "trace"
         }
     }
 
@@ -61,16 +61,16 @@ impl Momentum {
     }
 }
 
-impl Transform for Momentum {
+impl Transform for Trace {
     fn name(&self) -> &'static str {
         Self::component(self.nesterov)
     }
 
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
-        vec![
+    fn hyperparameters(&self) -> Vec<(String, f64)> {
+        named(vec![
             ("momentum", self.mu),
             ("nesterov", f64::from(u8::from(self.nesterov))),
-        ]
+        ])
     }
 
     fn init(&mut self, dim: usize) {
@@ -84,8 +84,8 @@ impl Transform for Momentum {
         }
     }
 
-    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
-        vec![("trace", self.trace.clone())]
+    fn state(&self) -> Vec<(String, Vec<f64>)> {
+        named(vec![("trace", self.trace.clone())])
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {
@@ -107,10 +107,7 @@ mod tests {
     #[test]
     fn constant_gradient_builds_geometric_sum() {
         let mu = 0.9f64;
-        let (mut hb, mut nv) = (
-            Momentum::heavy_ball(mu).unwrap(),
-            Momentum::nesterov(mu).unwrap(),
-        );
+        let (mut hb, mut nv) = (Trace::heavy_ball(mu).unwrap(), Trace::nesterov(mu).unwrap());
         hb.init(1);
         nv.init(1);
         for t in 1..=30 {
@@ -126,8 +123,8 @@ mod tests {
     #[test]
     fn momentum_out_of_range_is_named() {
         assert_eq!(
-            Momentum::nesterov(1.5).unwrap_err().to_string(),
-            "nesterov: invalid momentum = 1.5: must lie in [0, 1)"
+            Trace::nesterov(1.5).unwrap_err().to_string(),
+            "trace_nesterov: invalid momentum = 1.5: must lie in [0, 1)"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Normalization of the whole update by its Euclidean norm.
 
-use super::transform::{scalar, unknown_state};
+use super::transform::{named, scalar, unknown_state};
 use super::Transform;
 use crate::error::{non_negative, Result};
 
@@ -15,18 +15,18 @@ use crate::error::{non_negative, Result};
 ///
 /// Effective step: the factor `1/(‖u‖₂ + ε)` is the same for every coordinate.
 #[derive(Debug, Clone)]
-pub struct Normalize {
+pub struct NormalizeByGlobalNorm {
     eps: f64,
     last_norm: f64,
 }
 
-impl Normalize {
+impl NormalizeByGlobalNorm {
     /// optax's default ε.
     pub const DEFAULT_EPS: f64 = 1e-6;
 
     /// Normalization with jitter `eps` ≥ 0.
     pub fn new(eps: f64) -> Result<Self> {
-        non_negative("normalize", "eps", eps)?;
+        non_negative("normalize_by_global_norm", "eps", eps)?;
         Ok(Self {
             eps,
             last_norm: f64::NAN,
@@ -34,13 +34,13 @@ impl Normalize {
     }
 }
 
-impl Transform for Normalize {
+impl Transform for NormalizeByGlobalNorm {
     fn name(&self) -> &'static str {
-        "normalize"
+        "normalize_by_global_norm"
     }
 
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
-        vec![("eps", self.eps)]
+    fn hyperparameters(&self) -> Vec<(String, f64)> {
+        named(vec![("eps", self.eps)])
     }
 
     fn init(&mut self, _dim: usize) {
@@ -62,8 +62,8 @@ impl Transform for Normalize {
         factor.iter_mut().for_each(|f| *f *= d);
     }
 
-    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
-        vec![("last_norm", vec![self.last_norm])]
+    fn state(&self) -> Vec<(String, Vec<f64>)> {
+        named(vec![("last_norm", vec![self.last_norm])])
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {

@@ -139,7 +139,12 @@ impl Optimizer {
     /// lengths disagree or the gradient has a non-finite entry.
     pub fn step(&mut self, params: &mut [f64], grad: &[f64]) -> Result<()> {
         match self.dim {
-            None => self.init(params.len()),
+            None => {
+                for t in self.chain.iter().chain(&self.after_lr) {
+                    t.check_dim(params.len())?;
+                }
+                self.init(params.len())
+            }
             Some(d) if d != params.len() => {
                 return Err(Error::DimensionMismatch {
                     component: "optimizer",
@@ -166,11 +171,19 @@ impl Optimizer {
                 value,
             });
         }
+        let lr = self.schedule.value(self.count);
+        if !lr.is_finite() || lr < 0.0 {
+            return Err(Error::InvalidHyperparameter {
+                component: "optimizer",
+                parameter: "learning_rate",
+                value: lr,
+                reason: "the schedule gave a negative or non-finite value",
+            });
+        }
         self.updates.copy_from_slice(grad);
         for t in &mut self.chain {
             t.update(&mut self.updates, params);
         }
-        let lr = self.schedule.value(self.count);
         if self.after_lr.is_empty() {
             for (x, u) in params.iter_mut().zip(&self.updates) {
                 *x -= lr * u;

@@ -1,6 +1,6 @@
 //! RMSProp's exponential moving average of squared gradients.
 
-use super::transform::{counter, set_buffer, unknown_state};
+use super::transform::{counter, named, set_buffer, unknown_state};
 use super::Transform;
 use crate::error::{non_negative, unit_interval, Result};
 
@@ -29,7 +29,7 @@ pub enum EpsPlacement {
 ///
 /// Effective step factor: `1/√(ν̂_t + ε)` or `1/(√ν̂_t + ε)`.
 #[derive(Debug, Clone)]
-pub struct Rms {
+pub struct ScaleByRms {
     decay: f64,
     eps: f64,
     initial_scale: f64,
@@ -39,7 +39,7 @@ pub struct Rms {
     count: u64,
 }
 
-impl Rms {
+impl ScaleByRms {
     /// RMSProp scaling with decay `ρ` ∈ [0, 1), `ε` ≥ 0, ν₀ = `initial_scale` ≥ 0.
     pub fn new(
         decay: f64,
@@ -80,13 +80,13 @@ impl Rms {
     }
 }
 
-impl Transform for Rms {
+impl Transform for ScaleByRms {
     fn name(&self) -> &'static str {
         "scale_by_rms"
     }
 
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
-        vec![
+    fn hyperparameters(&self) -> Vec<(String, f64)> {
+        named(vec![
             ("decay", self.decay),
             ("eps", self.eps),
             ("initial_scale", self.initial_scale),
@@ -95,7 +95,7 @@ impl Transform for Rms {
                 f64::from(u8::from(self.placement == EpsPlacement::InsideSqrt)),
             ),
             ("bias_correction", f64::from(u8::from(self.bias_correction))),
-        ]
+        ])
     }
 
     fn init(&mut self, dim: usize) {
@@ -119,8 +119,11 @@ impl Transform for Rms {
         }
     }
 
-    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
-        vec![("nu", self.nu.clone()), ("count", vec![self.count as f64])]
+    fn state(&self) -> Vec<(String, Vec<f64>)> {
+        named(vec![
+            ("nu", self.nu.clone()),
+            ("count", vec![self.count as f64]),
+        ])
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {

@@ -3,22 +3,25 @@
 //! | rule | chain (then `x ← x − α_t u`) | reference |
 //! |---|---|---|
 //! | [`gd`] | — | Cauchy 1847 |
-//! | [`momentum`] | [`Momentum::heavy_ball`] | Polyak 1964 |
-//! | [`nesterov`] | [`Momentum::nesterov`] | Nesterov 1983; Sutskever et al. 2013 |
-//! | [`normalized_gd`] | [`Normalize`] | Shor 1985; Hazan et al. 2015 |
-//! | [`sign_descent`] | [`Sign`] | Bernstein et al. 2018 |
-//! | [`adagrad`] | [`AdaGrad`] | Duchi, Hazan & Singer 2011 |
-//! | [`rmsprop`] | [`Rms`] (+ [`Momentum`]) | Tieleman & Hinton 2012 |
-//! | [`adam`] | [`Adam`] | Kingma & Ba 2015 |
-//! | [`adam_l2`] | [`WeightDecay`], [`Adam`] | PyTorch `Adam(weight_decay)` |
-//! | [`adamw`] | [`Adam`], [`WeightDecay`] | Loshchilov & Hutter 2019 |
-//! | [`amsgrad`] | [`Adam::amsgrad`] | Reddi, Kale & Kumar 2018 |
+//! | [`momentum`] | [`Trace::heavy_ball`] | Polyak 1964 |
+//! | [`nesterov`] | [`Trace::nesterov`] | Nesterov 1983; Sutskever et al. 2013 |
+//! | [`normalized_gd`] | [`NormalizeByGlobalNorm`] | Shor 1985; Hazan et al. 2015 |
+//! | [`sign_descent`] | [`ScaleBySign`] | Bernstein et al. 2018 |
+//! | [`adagrad`] | [`ScaleByAdaGrad`] | Duchi, Hazan & Singer 2011 |
+//! | [`rmsprop`] | [`ScaleByRms`] (+ [`Trace`]) | Tieleman & Hinton 2012 |
+//! | [`adam`] | [`ScaleByAdam`] | Kingma & Ba 2015 |
+//! | [`adam_l2`] | [`AddDecayedWeights`], [`ScaleByAdam`] | PyTorch `Adam(weight_decay)` |
+//! | [`adamw`] | [`ScaleByAdam`], [`AddDecayedWeights`] | Loshchilov & Hutter 2019 |
+//! | [`amsgrad`] | [`ScaleByAdam::amsgrad`] | Reddi, Kale & Kumar 2018 |
 //!
 //! Clipping goes in front of any of them with [`Optimizer::clip_by_global_norm`] or
 //! [`Optimizer::clip_by_value`].
 
-use super::{AdaGrad, Adam, ClipByGlobalNorm, ClipByValue, EpsPlacement, Momentum, Normalize};
-use super::{Optimizer, Rms, Schedule, Sign, Transform, WeightDecay};
+use super::{AddDecayedWeights, Optimizer, ScaleByRms, ScaleBySign, Schedule, Transform};
+use super::{
+    ClipByGlobalNorm, ClipByValue, EpsPlacement, NormalizeByGlobalNorm, ScaleByAdaGrad,
+    ScaleByAdam, Trace,
+};
 use crate::error::Result;
 
 /// Hyperparameters shared by Adam, AdamW, Adam + L2 and AMSGrad.
@@ -37,9 +40,9 @@ pub struct AdamConfig {
 impl Default for AdamConfig {
     fn default() -> Self {
         Self {
-            b1: Adam::DEFAULT_B1,
-            b2: Adam::DEFAULT_B2,
-            eps: Adam::DEFAULT_EPS,
+            b1: ScaleByAdam::DEFAULT_B1,
+            b2: ScaleByAdam::DEFAULT_B2,
+            eps: ScaleByAdam::DEFAULT_EPS,
             eps_root: 0.0,
         }
     }
@@ -79,22 +82,26 @@ pub fn gd(lr: impl Into<Schedule>) -> Result<Optimizer> {
 
 /// Heavy-ball momentum: `m ← μ m + g`, `x ← x − α_t m`.
 pub fn momentum(lr: impl Into<Schedule>, mu: f64) -> Result<Optimizer> {
-    Optimizer::new("momentum", lr, vec![Box::new(Momentum::heavy_ball(mu)?)])
+    Optimizer::new("momentum", lr, vec![Box::new(Trace::heavy_ball(mu)?)])
 }
 
 /// Nesterov momentum: `m ← μ m + g`, `x ← x − α_t (g + μ m)`.
 pub fn nesterov(lr: impl Into<Schedule>, mu: f64) -> Result<Optimizer> {
-    Optimizer::new("nesterov", lr, vec![Box::new(Momentum::nesterov(mu)?)])
+    Optimizer::new("nesterov", lr, vec![Box::new(Trace::nesterov(mu)?)])
 }
 
 /// Normalized gradient descent: `x ← x − η g/(‖g‖ + ε)`: every step has length η (for ε ≪ ‖g‖).
 pub fn normalized_gd(lr: impl Into<Schedule>, eps: f64) -> Result<Optimizer> {
-    Optimizer::new("normalized_gd", lr, vec![Box::new(Normalize::new(eps)?)])
+    Optimizer::new(
+        "normalized_gd",
+        lr,
+        vec![Box::new(NormalizeByGlobalNorm::new(eps)?)],
+    )
 }
 
 /// Sign descent: `x ← x − α_t sign(g)`.
 pub fn sign_descent(lr: impl Into<Schedule>) -> Result<Optimizer> {
-    Optimizer::new("sign_descent", lr, vec![Box::new(Sign::new())])
+    Optimizer::new("sign_descent", lr, vec![Box::new(ScaleBySign::new())])
 }
 
 /// AdaGrad: `s ← s + g²`, `x ← x − α_t g/√(s + ε)`, with `s₀ = initial_accumulator`.
@@ -103,7 +110,7 @@ pub fn adagrad(lr: impl Into<Schedule>, initial_accumulator: f64, eps: f64) -> R
     Optimizer::new(
         "adagrad",
         lr,
-        vec![Box::new(AdaGrad::new(initial_accumulator, eps)?)],
+        vec![Box::new(ScaleByAdaGrad::new(initial_accumulator, eps)?)],
     )
 }
 
@@ -111,7 +118,7 @@ pub fn adagrad(lr: impl Into<Schedule>, initial_accumulator: f64, eps: f64) -> R
 /// momentum μ, the trace is taken of the scaled step, as optax does:
 /// `m ← μm + α_t u`, `x ← x − m` (the same as tracing `u` only for a constant `α`).
 pub fn rmsprop(lr: impl Into<Schedule>, config: RmsPropConfig) -> Result<Optimizer> {
-    let chain: Vec<Box<dyn Transform>> = vec![Box::new(Rms::new(
+    let chain: Vec<Box<dyn Transform>> = vec![Box::new(ScaleByRms::new(
         config.decay,
         config.eps,
         config.initial_scale,
@@ -120,17 +127,17 @@ pub fn rmsprop(lr: impl Into<Schedule>, config: RmsPropConfig) -> Result<Optimiz
     )?)];
     let opt = Optimizer::new("rmsprop", lr, chain)?;
     if config.momentum != 0.0 {
-        Ok(opt.after_learning_rate(Box::new(Momentum::heavy_ball(config.momentum)?)))
+        Ok(opt.after_learning_rate(Box::new(Trace::heavy_ball(config.momentum)?)))
     } else {
         Ok(opt)
     }
 }
 
-fn adam_transform(c: &AdamConfig) -> Result<Adam> {
-    Adam::new(c.b1, c.b2, c.eps, c.eps_root)
+fn adam_transform(c: &AdamConfig) -> Result<ScaleByAdam> {
+    ScaleByAdam::new(c.b1, c.b2, c.eps, c.eps_root)
 }
 
-/// Adam: `x ← x − α_t m̂/(√v̂ + ε)` (see [`Adam`]).
+/// Adam: `x ← x − α_t m̂/(√v̂ + ε)` (see [`ScaleByAdam`]).
 pub fn adam(lr: impl Into<Schedule>, config: AdamConfig) -> Result<Optimizer> {
     Optimizer::new("adam", lr, vec![Box::new(adam_transform(&config)?)])
 }
@@ -146,7 +153,7 @@ pub fn adam_l2(
         "adam_l2",
         lr,
         vec![
-            Box::new(WeightDecay::new(weight_decay)?),
+            Box::new(AddDecayedWeights::new(weight_decay)?),
             Box::new(adam_transform(&config)?),
         ],
     )
@@ -160,17 +167,17 @@ pub fn adamw(lr: impl Into<Schedule>, config: AdamConfig, weight_decay: f64) -> 
         lr,
         vec![
             Box::new(adam_transform(&config)?),
-            Box::new(WeightDecay::new(weight_decay)?),
+            Box::new(AddDecayedWeights::new(weight_decay)?),
         ],
     )
 }
 
-/// AMSGrad: Adam with the denominator `√(max_s v̂_s) + ε`, which never decreases.
+/// AMSGrad: ScaleByAdam with the denominator `√(max_s v̂_s) + ε`, which never decreases.
 pub fn amsgrad(lr: impl Into<Schedule>, config: AdamConfig) -> Result<Optimizer> {
     Optimizer::new(
         "amsgrad",
         lr,
-        vec![Box::new(Adam::amsgrad(
+        vec![Box::new(ScaleByAdam::amsgrad(
             config.b1,
             config.b2,
             config.eps,
@@ -215,12 +222,12 @@ pub fn from_name(name: &str, lr: impl Into<Schedule>) -> Result<Optimizer> {
         "gd" => gd(lr),
         "momentum" => momentum(lr, 0.9),
         "nesterov" => nesterov(lr, 0.9),
-        "normalized_gd" => normalized_gd(lr, Normalize::DEFAULT_EPS),
+        "normalized_gd" => normalized_gd(lr, NormalizeByGlobalNorm::DEFAULT_EPS),
         "sign_descent" => sign_descent(lr),
         "adagrad" => adagrad(
             lr,
-            AdaGrad::DEFAULT_INITIAL_ACCUMULATOR,
-            AdaGrad::DEFAULT_EPS,
+            ScaleByAdaGrad::DEFAULT_INITIAL_ACCUMULATOR,
+            ScaleByAdaGrad::DEFAULT_EPS,
         ),
         "rmsprop" => rmsprop(lr, RmsPropConfig::default()),
         "adam" => adam(lr, cfg),

@@ -51,6 +51,36 @@ pub enum Schedule {
         /// The schedule that follows the warmup.
         after: Box<Schedule>,
     },
+    /// Any function of the step count (optax accepts any callable as a schedule), built with
+    /// [`Schedule::custom`]. [`crate::optim::Optimizer::step`] rejects a step whose value is
+    /// negative or not finite.
+    Custom(ScheduleFn),
+}
+
+/// A user's schedule `t ↦ α_t` with a name for logs; compared by identity.
+#[derive(Clone)]
+pub struct ScheduleFn {
+    name: String,
+    f: std::sync::Arc<dyn Fn(u64) -> f64 + Send + Sync>,
+}
+
+impl ScheduleFn {
+    /// The name given to [`Schedule::custom`].
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl std::fmt::Debug for ScheduleFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ScheduleFn({:?})", self.name)
+    }
+}
+
+impl PartialEq for ScheduleFn {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.f, &other.f)
+    }
 }
 
 impl Schedule {
@@ -157,6 +187,21 @@ impl Schedule {
         })
     }
 
+    /// A schedule from any function of the step count, e.g. a one-cycle policy or a lookup
+    /// table; `name` appears in logs and run files.
+    ///
+    /// ```
+    /// use ravine::optim::Schedule;
+    /// let halve_every_100 = Schedule::custom("halving", |t| 0.1 * 0.5f64.powi((t / 100) as i32));
+    /// assert_eq!(halve_every_100.value(250), 0.025);
+    /// ```
+    pub fn custom(name: impl Into<String>, f: impl Fn(u64) -> f64 + Send + Sync + 'static) -> Self {
+        Schedule::Custom(ScheduleFn {
+            name: name.into(),
+            f: std::sync::Arc::new(f),
+        })
+    }
+
     /// The learning rate at step count `t`.
     pub fn value(&self, t: u64) -> f64 {
         match self {
@@ -192,6 +237,7 @@ impl Schedule {
                     after.value(t - warmup_steps)
                 }
             }
+            Schedule::Custom(s) => (s.f)(t),
         }
     }
 
@@ -240,6 +286,7 @@ impl Schedule {
                 v.extend(after.describe());
                 v
             }
+            Schedule::Custom(s) => vec![("lr_at_step_0".into(), (s.f)(0))],
         }
     }
 
@@ -251,6 +298,7 @@ impl Schedule {
             Schedule::Exponential { .. } => "exponential",
             Schedule::Cosine { .. } => "cosine",
             Schedule::Warmup { .. } => "warmup",
+            Schedule::Custom(_) => "custom",
         }
     }
 }
@@ -282,6 +330,32 @@ mod tests {
         let w = Schedule::warmup(0.0, 1.0, 4, Schedule::constant(0.5).unwrap()).unwrap();
         let v: Vec<f64> = (0..6).map(|t| w.value(t)).collect();
         assert_eq!(v, vec![0.0, 0.25, 0.5, 0.75, 0.5, 0.5]);
+    }
+
+    #[test]
+    fn a_custom_schedule_drives_the_optimizer_and_bad_values_are_errors() {
+        use crate::optim::{rules, Optimizer};
+        let s = Schedule::custom("one_over_t", |t| 1.0 / (t as f64 + 1.0));
+        let mut opt = Optimizer::new("gd", s.clone(), vec![]).unwrap();
+        let mut x = [0.0];
+        for _ in 0..4 {
+            opt.step(&mut x, &[1.0]).unwrap(); // x -= 1/(t+1)
+        }
+        approx::assert_relative_eq!(x[0], -(1.0 + 0.5 + 1.0 / 3.0 + 0.25), max_relative = 1e-15);
+        assert_eq!(s, s.clone());
+        assert_ne!(
+            s,
+            Schedule::custom("one_over_t", |t| 1.0 / (t as f64 + 1.0))
+        );
+        let bad = Schedule::custom("goes_nan", |t| if t < 2 { 0.1 } else { f64::NAN });
+        let mut opt = rules::gd(bad).unwrap();
+        let mut x = [1.0, 2.0];
+        opt.step(&mut x, &[1.0, 1.0]).unwrap();
+        opt.step(&mut x, &[1.0, 1.0]).unwrap();
+        let kept = x;
+        let e = opt.step(&mut x, &[1.0, 1.0]).unwrap_err();
+        assert!(e.to_string().contains("learning_rate"), "{e}");
+        assert_eq!(x, kept, "a rejected step leaves the parameters untouched");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Sign descent.
 
-use super::transform::{set_buffer, unknown_state};
+use super::transform::{named, set_buffer, unknown_state};
 use super::Transform;
 
 /// Sign of each coordinate (optax `scale_by_sign`; signSGD, Bernstein et al. 2018):
@@ -11,24 +11,24 @@ use super::Transform;
 ///
 /// Effective step: as a multiplier of the incoming direction, `1/|u_i|` (0 where `u_i = 0`).
 #[derive(Debug, Clone, Default)]
-pub struct Sign {
+pub struct ScaleBySign {
     last_abs: Vec<f64>,
 }
 
-impl Sign {
+impl ScaleBySign {
     /// Sign descent; it has no hyperparameters.
     pub fn new() -> Self {
         Self::default()
     }
 }
 
-impl Transform for Sign {
+impl Transform for ScaleBySign {
     fn name(&self) -> &'static str {
-        "sign"
+        "scale_by_sign"
     }
 
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
-        Vec::new()
+    fn hyperparameters(&self) -> Vec<(String, f64)> {
+        named(Vec::new())
     }
 
     fn init(&mut self, dim: usize) {
@@ -54,8 +54,8 @@ impl Transform for Sign {
         }
     }
 
-    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
-        vec![("last_abs", self.last_abs.clone())]
+    fn state(&self) -> Vec<(String, Vec<f64>)> {
+        named(vec![("last_abs", self.last_abs.clone())])
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> crate::Result<()> {

@@ -14,7 +14,15 @@ pub trait Transform: std::fmt::Debug + Send {
     fn name(&self) -> &'static str;
 
     /// The hyperparameters, by name, for logging and run files.
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)>;
+    fn hyperparameters(&self) -> Vec<(String, f64)>;
+
+    /// Errors unless the transform can act on `dim` parameters (a [`super::MultiTransform`]
+    /// has one label per coordinate); checked by [`super::Optimizer::step`] before
+    /// [`Transform::init`]. Most transforms take any length.
+    fn check_dim(&self, dim: usize) -> crate::Result<()> {
+        let _ = dim;
+        Ok(())
+    }
 
     /// Allocates (or resets) the state for a parameter vector of length `dim`.
     fn init(&mut self, dim: usize);
@@ -31,8 +39,9 @@ pub trait Transform: std::fmt::Debug + Send {
         let _ = factor;
     }
 
-    /// Named state buffers, for inspection. Scalars are returned as length-1 vectors.
-    fn state(&self) -> Vec<(&'static str, Vec<f64>)> {
+    /// Named state buffers, for inspection and checkpoints. Scalars are returned as
+    /// length-1 vectors.
+    fn state(&self) -> Vec<(String, Vec<f64>)> {
         Vec::new()
     }
 
@@ -45,6 +54,15 @@ pub trait Transform: std::fmt::Debug + Send {
 
     /// A boxed copy with the same hyperparameters and state.
     fn boxed_clone(&self) -> Box<dyn Transform>;
+}
+
+/// Named values with owned names, from a list with literal names (the form transforms write
+/// their [`Transform::state`] and [`Transform::hyperparameters`] in).
+pub(crate) fn named<T>(values: Vec<(&str, T)>) -> Vec<(String, T)> {
+    values
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 /// The error for a state buffer a transform does not have.

@@ -1,5 +1,6 @@
 //! Adds `λ·x` to the update: L2 regularisation or decoupled weight decay, by position.
 
+use super::transform::named;
 use super::Transform;
 use crate::error::{non_negative, Result};
 
@@ -10,7 +11,7 @@ use crate::error::{non_negative, Result};
 /// ```
 ///
 /// Where it sits in a chain decides what it means:
-/// - *before* an adaptive scaling (Adam + L2, PyTorch `Adam(weight_decay=λ)`), the decay term
+/// - *before* an adaptive scaling (ScaleByAdam + L2, PyTorch `Adam(weight_decay=λ)`), the decay term
 ///   is divided by `√v̂` like the gradient, so coordinates with a large gradient history are
 ///   shrunk less;
 /// - *after* it (AdamW, Loshchilov & Hutter 2019), every coordinate is shrunk by the same
@@ -18,11 +19,11 @@ use crate::error::{non_negative, Result};
 ///
 /// Effective step: contributes no per-coordinate scale (factor 1).
 #[derive(Debug, Clone)]
-pub struct WeightDecay {
+pub struct AddDecayedWeights {
     weight_decay: f64,
 }
 
-impl WeightDecay {
+impl AddDecayedWeights {
     /// Decay coefficient λ ≥ 0.
     pub fn new(weight_decay: f64) -> Result<Self> {
         non_negative("weight_decay", "weight_decay", weight_decay)?;
@@ -30,13 +31,13 @@ impl WeightDecay {
     }
 }
 
-impl Transform for WeightDecay {
+impl Transform for AddDecayedWeights {
     fn name(&self) -> &'static str {
         "add_decayed_weights"
     }
 
-    fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
-        vec![("weight_decay", self.weight_decay)]
+    fn hyperparameters(&self) -> Vec<(String, f64)> {
+        named(vec![("weight_decay", self.weight_decay)])
     }
 
     fn init(&mut self, _dim: usize) {}

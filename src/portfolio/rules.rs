@@ -3,7 +3,9 @@
 
 use super::MeanVariance;
 use crate::error::Result;
-use crate::optim::{rules, AdaGrad, AdamConfig, Normalize, Optimizer, RmsPropConfig, Schedule};
+use crate::optim::{
+    rules, AdamConfig, NormalizeByGlobalNorm, Optimizer, RmsPropConfig, ScaleByAdaGrad, Schedule,
+};
 
 /// Smoothness `L` of the scaled loss `f/s` along the feasible set: the largest eigenvalue of
 /// the Hessian `Σ/(tr Σ/n)` restricted to the tangent space of the equality constraints,
@@ -65,7 +67,7 @@ pub fn scaled_lipschitz(problem: &MeanVariance) -> f64 {
 ///   [`scaled_lipschitz`]: the classical choice for an `L`-smooth convex loss;
 /// - every other rule takes steps of a fixed size in weight units whatever the gradient's
 ///   scale, so it needs a decaying rate to converge: `α_t = α₀ · 2^{−30 t/steps}` (halving 30
-///   times over the budget) with `α₀ = 0.01` (0.1 for AdaGrad, whose accumulated denominator
+///   times over the budget) with `α₀ = 0.01` (0.1 for ScaleByAdaGrad, whose accumulated denominator
 ///   already shrinks its steps); AdamW and Adam + L2 use weight decay 1e-4.
 pub fn portfolio_rule(name: &str, problem: &MeanVariance, steps: u64) -> Result<Optimizer> {
     let transition = (steps / 30).max(1);
@@ -76,12 +78,14 @@ pub fn portfolio_rule(name: &str, problem: &MeanVariance, steps: u64) -> Result<
             let lr = 1.0 / scaled_lipschitz(problem);
             rules::from_name(name, lr)
         }
-        "normalized_gd" => rules::normalized_gd(decaying(0.01)?, Normalize::DEFAULT_EPS),
+        "normalized_gd" => {
+            rules::normalized_gd(decaying(0.01)?, NormalizeByGlobalNorm::DEFAULT_EPS)
+        }
         "sign_descent" => rules::sign_descent(decaying(0.01)?),
         "adagrad" => rules::adagrad(
             decaying(0.1)?,
-            AdaGrad::DEFAULT_INITIAL_ACCUMULATOR,
-            AdaGrad::DEFAULT_EPS,
+            ScaleByAdaGrad::DEFAULT_INITIAL_ACCUMULATOR,
+            ScaleByAdaGrad::DEFAULT_EPS,
         ),
         "rmsprop" => rules::rmsprop(decaying(0.01)?, RmsPropConfig::default()),
         "adam" => rules::adam(decaying(0.01)?, cfg),

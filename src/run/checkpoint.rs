@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::{StageReport, State, Termination};
 use crate::error::{Error, Result};
 
-/// Format version of [`Checkpoint`]; a reader refuses others.
-pub const CHECKPOINT_VERSION: u32 = 1;
+/// Format version of [`Checkpoint`]; a reader refuses others. Version 2: transforms renamed
+/// to the optax convention, so optimizer state keys changed (`trace.m`, not `momentum.m`).
+pub const CHECKPOINT_VERSION: u32 = 2;
 
 /// A run's complete state at one moment: where it is (stage, attempt, iteration), the stage
 /// solver's memory and argmin's iteration state (MessagePack, exact in f64), the problem's own

@@ -75,7 +75,7 @@ pub fn ill_conditioned() -> Result<Finding> {
     }
     let view = f.clone();
     let r = |label: &str, name: &str| view.get(&format!("{label}.{name}_speedup")).unwrap_or(0.0);
-    // As stated: AdaGrad (in Duchi et al.'s form) and Adam are >= 10x faster when aligned.
+    // As stated: ScaleByAdaGrad (in Duchi et al.'s form) and Adam are >= 10x faster when aligned.
     f.holds = r("aligned", "adagrad_s0") >= 10.0 && r("aligned", "adam") >= 10.0;
     f.note = format!(
         "speed-up over GD's best step (steps to f<1e-8): aligned adagrad(s0=0) {:.0}x, \

@@ -1,4 +1,4 @@
-//! Claims about what the accumulators remember: AdaGrad vs RMSProp (5), oscillating gradients
+//! Claims about what the accumulators remember: ScaleByAdaGrad vs RMSProp (5), oscillating gradients
 //! (6), AMSGrad vs a collapsing Adam (7), a dormant parameter (8), sparse features (10).
 
 use rand::{Rng, SeedableRng};
@@ -149,7 +149,10 @@ pub fn amsgrad_vs_adam_collapse() -> Result<Finding> {
 /// maximum of v̂ remembers the earlier gradients. A parameter dormant from the start has an
 /// all-zero history, and AMSGrad's first step equals Adam's.
 pub fn dormant_parameter() -> Result<Finding> {
-    let mut f = Finding::new(8, "waking step after dormancy: Adam large, AMSGrad not");
+    let mut f = Finding::new(
+        8,
+        "waking step after dormancy: ScaleByAdam large, AMSGrad not",
+    );
     let alpha = 1e-3;
     let cfg = AdamConfig::default();
     // Coordinate 0 always active (g = 1); coordinate 1 as in `pattern`.
@@ -186,7 +189,7 @@ pub fn dormant_parameter() -> Result<Finding> {
     f.note = format!(
         "dormant from the start: Adam's first step {adam_fresh:.3}x the steady step (closed \
          form {closed:.3}), AMSGrad's the same {ams_fresh:.3}x; active 100 steps then dormant \
-         10000: Adam {adam_long:.2}x, AMSGrad {ams_long:.3}x. AMSGrad helps only a parameter \
+         10000: ScaleByAdam {adam_long:.2}x, AMSGrad {ams_long:.3}x. AMSGrad helps only a parameter \
          with history"
     );
     Ok(f)

@@ -52,7 +52,7 @@ pub fn normalized_gd() -> Result<Finding> {
     Ok(f)
 }
 
-/// Claim 4: Adam with β₁ = β₂ = 0 is sign descent up to ε: each coordinate moves by
+/// Claim 4: ScaleByAdam with β₁ = β₂ = 0 is sign descent up to ε: each coordinate moves by
 /// `α |g|/(|g| + ε)` ≈ α. Measured on 200 steps of seeded random gradients whose coordinates
 /// span 1e-4 to 1e4 in magnitude.
 pub fn adam_as_sign_descent() -> Result<Finding> {
