@@ -1,4 +1,4 @@
-//! Viscous Burgers solved by a PINN: ScaleByAdam, then L-BFGS, against the Cole-Hopf solution.
+//! Viscous Burgers solved by a PINN: Adam, then L-BFGS, against the Cole-Hopf solution.
 //!
 //! ```text
 //! cargo run --release --example burgers -- --help

@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    // The run file: ScaleByAdam then L-BFGS on Rosenbrock as the recorded run, with the findings and
+    // The run file: Adam then L-BFGS on Rosenbrock as the recorded run, with the findings and
     // the table beside it.
     let mut file = RunFile::create(&out, 0)?;
     let report = Runner::new()

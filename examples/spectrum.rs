@@ -10,8 +10,8 @@
 use clap::Parser;
 use ravine::benchmarks::BurgersSetup;
 use ravine::diagnostics::{
-    dense_spectrum, lanczos, spectral_density, FiniteDifferenceHessian, GaussNewton,
-    LanczosSettings, Operator,
+    dense_spectrum, lanczos, spectral_density, DensitySettings, FiniteDifferenceHessian,
+    GaussNewton, LanczosSettings, Operator,
 };
 use ravine::io::{plot_curves, plot_histogram};
 use ravine::pinn::{PinnCurvature, PinnHessian};
@@ -178,8 +178,22 @@ fn main() -> ravine::Result<()> {
     let jac = pinn.residual_jacobian(&theta)?;
     let gn = GaussNewton::new(&jac);
     let ev = dense_spectrum(&gn)?;
-    let dens = spectral_density(&gn, args.probes, 80, args.seed)?;
-    let hdens = spectral_density(&hess, args.hessian_probes, 80, args.seed)?;
+    let dens = spectral_density(
+        &gn,
+        DensitySettings {
+            probes: args.probes,
+            steps: 80,
+            seed: args.seed,
+        },
+    )?;
+    let hdens = spectral_density(
+        &hess,
+        DensitySettings {
+            probes: args.hessian_probes,
+            steps: 80,
+            seed: args.seed,
+        },
+    )?;
     let lmax = hev[p - 1];
     let negative = hev.iter().filter(|v| **v < -1e-12 * lmax).count();
     let neg_mass: f64 = hev.iter().filter(|v| **v < 0.0).map(|v| -v).sum();
@@ -242,11 +256,11 @@ fn main() -> ravine::Result<()> {
         ),
         ("2/lr (GD stability)".to_string(), pts(&|_| 2.0 / args.lr)),
         (
-            "lambda_max(D^1/2 H D^1/2) (ScaleByAdam)".to_string(),
+            "lambda_max(D^1/2 H D^1/2) (Adam)".to_string(),
             pts(&|r| r.get("hessian_preconditioned_sharpness")),
         ),
         (
-            "38 (ScaleByAdam stability, beta1 = 0.9)".to_string(),
+            "38 (Adam stability, beta1 = 0.9)".to_string(),
             pts(&|_| 38.0),
         ),
     ];

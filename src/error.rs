@@ -3,6 +3,17 @@
 //! Every message starts with the component that raised it (an update rule, a problem, the
 //! runner, the run-file writer) and names the offending value, so that a user who passed a bad
 //! hyperparameter or a bad shape can see at once what to change.
+//!
+//! ```
+//! use ravine::{rules, AdamConfig, Error};
+//! let bad = AdamConfig { b1: 1.5, ..AdamConfig::default() };
+//! match rules::adam(1e-3, bad) {
+//!     Err(Error::InvalidHyperparameter { parameter, value, .. }) => {
+//!         assert_eq!((parameter, value), ("b1", 1.5));
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//! ```
 
 use thiserror::Error;
 

@@ -43,3 +43,8 @@ pub use run::{
     OnRecord, QuasiNewtonUpdate, Record, RunEnd, RunReport, RunStart, Runner, Stage, StageContext,
     StageReport, StageSolver, Termination,
 };
+
+/// The README's code blocks, compiled and run as doctests (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

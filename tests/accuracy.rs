@@ -86,7 +86,7 @@ fn burgers_short_training_reaches_its_bound() {
 #[test]
 #[ignore = "the README's default Burgers run: about 2.5 minutes in release"]
 fn burgers_default_configuration_reaches_the_readme_figure() {
-    // examples/burgers.rs with its defaults: ScaleByAdam 1e-3 × 15 000, +1000 RAR points (of
+    // examples/burgers.rs with its defaults: Adam 1e-3 × 15 000, +1000 RAR points (of
     // 50 000 candidates), L-BFGS (memory 100, 10 restarts) up to 30 000 iterations.
     let mut pinn = BurgersSetup::default().build().unwrap();
     let x0 = pinn.mlp().init(0);

@@ -47,7 +47,7 @@ fn pinn() -> Pinn {
     .unwrap()
 }
 
-/// `rule` (ScaleByAdam or AMSGrad, exponential schedule, clipped) for 40 steps, then two self-scaled
+/// `rule` (Adam or AMSGrad, exponential schedule, clipped) for 40 steps, then two self-scaled
 /// BFGS stages (warm started) and one L-BFGS stage, refining the points after every stage.
 fn pinn_runner(every: u64, rule: &str) -> Runner {
     let lr = Schedule::exponential(1e-2, 0.9, 10).unwrap();
@@ -310,7 +310,7 @@ fn a_run_killed_at_any_moment_leaves_a_complete_checkpoint() {
     assert!(read >= 6, "only {read} kills left a checkpoint");
 }
 
-/// Writes checkpoints of the run the `checkpoint` fuzz target resumes (ScaleByAdam 20 → L-BFGS 20 on
+/// Writes checkpoints of the run the `checkpoint` fuzz target resumes (Adam 20 → L-BFGS 20 on
 /// Rosenbrock) into $RAVINE_FUZZ_CORPUS, as seeds for `cargo fuzz run checkpoint`.
 #[test]
 #[ignore = "makes the fuzzing corpus: RAVINE_FUZZ_CORPUS=fuzz/corpus/checkpoint"]

@@ -1,7 +1,7 @@
 //! Same seed, bit-identical results on 1, 2 and 3 threads, at every level that runs in
 //! parallel: the PINN loss and gradient (terms and points in parallel), the exact
 //! Hessian-vector product, the residual Jacobian, and a short
-//! training run (ScaleByAdam with resampling, RAD between stages, self-scaled Broyden), in pools of
+//! training run (Adam with resampling, RAD between stages, self-scaled Broyden), in pools of
 //! each size and in child processes with `RAYON_NUM_THREADS` set.
 
 use ravine::benchmarks::{BurgersSetup, StiffPde, StiffSetup};

@@ -2,8 +2,8 @@
 
 use ravine::diagnostics::{
     assemble, dense_spectrum, hutchpp_trace, lanczos, spectral_density, CurvatureReport,
-    DenseOperator, End, FiniteDifferenceHessian, FnOperator, LanczosSettings, Operator,
-    ReportSettings, TangentRestriction,
+    DenseOperator, DensitySettings, End, FiniteDifferenceHessian, FnOperator, LanczosSettings,
+    Operator, ReportSettings, TangentRestriction, TraceSettings,
 };
 use ravine::linalg::symmetric_eigenvalues;
 use ravine::portfolio::{Constraints, Covariance, MeanVariance, Objective, PortfolioHessian};
@@ -83,7 +83,7 @@ fn diagonal_and_tridiagonal_spectra_match_closed_forms() {
         },
     )
     .unwrap();
-    assert!((top.pairs[0].value - exact[n - 1]).abs() < 1e-10);
+    approx::assert_abs_diff_eq!(top.pairs[0].value, exact[n - 1], epsilon = 1e-10);
     assert!(top.pairs[0].residual < 1e-8);
     let low = lanczos(
         &op,
@@ -162,7 +162,7 @@ fn portfolio_hessian_and_its_tangent_restriction_match_the_closed_form() {
     let ev = dense_spectrum(&h).unwrap();
     let top = gamma * s2 * (1.0 - rho + n as f64 * rho);
     let rest = gamma * s2 * (1.0 - rho);
-    assert!((ev[n - 1] - top).abs() < 1e-14 * top);
+    approx::assert_abs_diff_eq!(ev[n - 1], top, epsilon = 1e-14 * top);
     assert!(ev[..n - 1].iter().all(|v| (v - rest).abs() < 1e-14 * top));
     let budget = vec![vec![1.0; n]];
     let t = TangentRestriction::new(&h, &budget, "the budget 1'w = 1").unwrap();
@@ -180,7 +180,7 @@ fn portfolio_hessian_and_its_tangent_restriction_match_the_closed_form() {
         },
     )
     .unwrap();
-    assert!((l.pairs[0].value - rest).abs() < 1e-12 * top);
+    approx::assert_abs_diff_eq!(l.pairs[0].value, rest, epsilon = 1e-12 * top);
     assert!(t.label().contains("tangent space") && t.label().contains("exact"));
     // Q has orthonormal columns orthogonal to 1.
     let z: Vec<f64> = (0..n - 1).map(|i| (i as f64 * 0.37).sin()).collect();
@@ -190,7 +190,7 @@ fn portfolio_hessian_and_its_tangent_restriction_match_the_closed_form() {
         z.iter().map(|v| v * v).sum::<f64>(),
         x.iter().map(|v| v * v).sum::<f64>(),
     );
-    assert!((nz - nx).abs() < 1e-13 * nz);
+    approx::assert_abs_diff_eq!(nz, nx, epsilon = 1e-13 * nz);
     assert!(t
         .restrict(&x)
         .iter()
@@ -241,17 +241,39 @@ fn hutchpp_and_slq_match_the_exact_trace_and_moments() {
     let op = random_spd(300, 5, 0.5);
     let ev = symmetric_eigenvalues(300, op.data()).unwrap();
     let trace: f64 = ev.iter().sum();
-    let est = hutchpp_trace(&op, 150, 2).unwrap();
+    let est = hutchpp_trace(
+        &op,
+        TraceSettings {
+            products: 150,
+            seed: 2,
+        },
+    )
+    .unwrap();
     assert!((est - trace).abs() < 0.02 * trace, "{est} vs {trace}");
     // Exact for a low-rank operator within the sketch.
     let d: Vec<f64> = (0..300)
         .map(|i| if i < 10 { (i + 1) as f64 } else { 0.0 })
         .collect();
     let low = DenseOperator::diagonal(&d, "rank 10");
-    let est = hutchpp_trace(&low, 60, 4).unwrap();
+    let est = hutchpp_trace(
+        &low,
+        TraceSettings {
+            products: 60,
+            seed: 4,
+        },
+    )
+    .unwrap();
     assert!((est - 55.0).abs() < 1e-9, "{est}");
-    let dens = spectral_density(&op, 20, 60, 9).unwrap();
-    assert!((dens.integrate(|_| 1.0) - 1.0).abs() < 1e-12);
+    let dens = spectral_density(
+        &op,
+        DensitySettings {
+            probes: 20,
+            steps: 60,
+            seed: 9,
+        },
+    )
+    .unwrap();
+    approx::assert_abs_diff_eq!(dens.integrate(|_| 1.0), 1.0, epsilon = 1e-12);
     let mean = dens.integrate(|t| t);
     assert!(
         (mean - trace / 300.0).abs() < 0.05 * trace / 300.0,
@@ -277,15 +299,15 @@ fn report_puts_steps_beside_curvature() {
     let op = DenseOperator::diagonal(&d, "diag(0.1..10)");
     let plain = CurvatureReport::compute(&op, None, ReportSettings::default()).unwrap();
     assert!((plain.lambda_max - 10.0).abs() < 1e-8 && (plain.lambda_min - 0.1).abs() < 1e-8);
-    assert!((plain.condition - 100.0).abs() < 1e-5);
+    approx::assert_abs_diff_eq!(plain.condition, 100.0, epsilon = 1e-5);
     assert!((plain.ideal_step - 0.1).abs() < 1e-9 && (plain.gd_limit - 0.2).abs() < 1e-9);
-    assert!((plain.smallest_positive - 0.1).abs() < 1e-12);
-    assert!((plain.threshold_momentum - 38.0).abs() < 1e-12);
+    approx::assert_abs_diff_eq!(plain.smallest_positive, 0.1, epsilon = 1e-12);
+    approx::assert_abs_diff_eq!(plain.threshold_momentum, 38.0, epsilon = 1e-12);
     // Steps 1/d_i precondition perfectly: sharpness 1; a uniform step 0.3 gives 3 > 2.
     let inv: Vec<f64> = d.iter().map(|v| 1.0 / v).collect();
     let r =
         CurvatureReport::compute(&op, Some((&inv, Some(10.0))), ReportSettings::default()).unwrap();
-    assert!((r.preconditioned_sharpness.unwrap() - 1.0).abs() < 1e-8);
+    approx::assert_abs_diff_eq!(r.preconditioned_sharpness.unwrap(), 1.0, epsilon = 1e-8);
     let s = r.steps.unwrap();
     assert!(
         (s.max - 10.0).abs() < 1e-12
@@ -294,7 +316,7 @@ fn report_puts_steps_beside_curvature() {
     );
     let flat = vec![0.3; 100];
     let r = CurvatureReport::compute(&op, Some((&flat, None)), ReportSettings::default()).unwrap();
-    assert!((r.preconditioned_sharpness.unwrap() - 3.0).abs() < 1e-8);
+    approx::assert_abs_diff_eq!(r.preconditioned_sharpness.unwrap(), 3.0, epsilon = 1e-8);
 }
 
 #[test]
@@ -318,8 +340,23 @@ fn bad_inputs_are_typed_errors() {
         }
     )
     .is_err());
-    assert!(hutchpp_trace(&op, 2, 0).is_err());
-    assert!(spectral_density(&op, 0, 5, 0).is_err());
+    assert!(hutchpp_trace(
+        &op,
+        TraceSettings {
+            products: 2,
+            seed: 0
+        }
+    )
+    .is_err());
+    assert!(spectral_density(
+        &op,
+        DensitySettings {
+            probes: 0,
+            steps: 5,
+            seed: 0
+        }
+    )
+    .is_err());
     assert!(TangentRestriction::new(&op, &[vec![1.0, 1.0], vec![2.0, 2.0]], "dependent").is_err());
     assert!(ravine::diagnostics::Preconditioned::new(&op, &[1.0, f64::NAN]).is_err());
     let r = Rosenbrock::default();

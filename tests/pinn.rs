@@ -19,7 +19,7 @@ fn pinn_gradient_matches_finite_differences() {
         let mut g = vec![0.0; n];
         let mut comps = vec![0.0; 3];
         let f = pinn.evaluate(&x, &mut g, &mut comps).unwrap();
-        assert!((comps.iter().sum::<f64>() - f).abs() < 1e-14 * f);
+        approx::assert_abs_diff_eq!(comps.iter().sum::<f64>(), f, epsilon = 1e-14 * f);
         assert_eq!(pinn.component_names()[0], "pde");
         let mut worst: f64 = 0.0;
         for i in 0..n {
@@ -137,6 +137,7 @@ fn between_stages_hook_runs_once_between_two_stages() {
     use ravine::{rules, AdamConfig, Runner, Stage};
     let mut pinn = small_pinn(false);
     let x0 = pinn.mlp().init(2);
+    let untouched = pinn.clone();
     let calls = std::cell::RefCell::new(Vec::new());
     let report = Runner::new()
         .stage(Stage::adaptive(
@@ -151,14 +152,44 @@ fn between_stages_hook_runs_once_between_two_stages() {
         .unwrap();
     assert_eq!(*calls.borrow(), vec![0]);
     assert_eq!(pinn.term_sizes()[0].1, 160);
-    // The second stage's first recorded loss is on the refined point set.
+    // The second stage's first record (after its first step; the start is not recorded again)
+    // is one gradient step on the refined point set from the first stage's end: recompute it
+    // independently (the same 5 Adam steps alone, the same refinement on a copy of the
+    // unrefined PINN, one hand-made GD step of 1e-3).
     let first_of_stage_1 = report
         .history
         .records
         .iter()
         .find(|r| r.stage == 1)
         .unwrap();
-    assert!(first_of_stage_1.loss.is_finite());
+    let mut alone = untouched.clone();
+    let after_adam = Runner::new()
+        .stage(Stage::adaptive(
+            rules::adam(1e-3, AdamConfig::default()).unwrap(),
+            5,
+        ))
+        .run(&mut alone, pinn.mlp().init(2))
+        .unwrap()
+        .params;
+    let mut refined = untouched.clone();
+    refined.refine(&after_adam, 100, 10, 1).unwrap();
+    let loss_grad = |p: &Pinn, x: &[f64]| {
+        let mut g = vec![0.0; x.len()];
+        let mut c = vec![0.0; p.component_names().len()];
+        let f = p.evaluate(x, &mut g, &mut c).unwrap();
+        (f, g)
+    };
+    let step = |p: &Pinn| {
+        let (_, g) = loss_grad(p, &after_adam);
+        let x1: Vec<f64> = after_adam
+            .iter()
+            .zip(&g)
+            .map(|(x, g)| x - 1e-3 * g)
+            .collect();
+        loss_grad(p, &x1).0
+    };
+    assert_eq!(first_of_stage_1.loss.to_bits(), step(&refined).to_bits());
+    assert_ne!(first_of_stage_1.loss, step(&untouched));
 }
 
 #[test]

@@ -32,7 +32,7 @@ fn residual_jacobian_reproduces_loss_gradient_and_directional_derivatives() {
         // Each term's rows sum to its loss component.
         for (k, (_, rows)) in jac.terms.iter().enumerate() {
             let part: f64 = jac.residuals[rows.clone()].iter().map(|r| r * r).sum();
-            assert!((part - comps[k]).abs() < 1e-12 * comps[k].max(1e-12));
+            approx::assert_abs_diff_eq!(part, comps[k], epsilon = 1e-12 * comps[k].max(1e-12));
         }
         // Jv against central differences of the residuals.
         let v: Vec<f64> = (0..p).map(|i| ((i * 37 % 11) as f64 - 5.0) / 5.0).collect();

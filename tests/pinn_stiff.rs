@@ -116,8 +116,16 @@ fn the_fading_transform_meets_the_initial_condition_and_releases_the_kink() {
     let theta = pinn.mlp().init(4);
     for x in [-0.8, -0.1, 0.45] {
         let u0 = x * x * (std::f64::consts::PI * x).cos();
-        assert!((pinn.predict(&theta, &[x, 0.0]).unwrap()[0] - u0).abs() < 1e-15);
-        assert!((hard.predict(&theta, &[x, 0.0]).unwrap()[0] - u0).abs() < 1e-15);
+        approx::assert_abs_diff_eq!(
+            pinn.predict(&theta, &[x, 0.0]).unwrap()[0],
+            u0,
+            epsilon = 1e-15
+        );
+        approx::assert_abs_diff_eq!(
+            hard.predict(&theta, &[x, 0.0]).unwrap()[0],
+            u0,
+            epsilon = 1e-15
+        );
     }
     // The slope jump across x = ±1 (u₀′(±1) = ∓2, jump 4): kept by u₀ + tN at every time,
     // gone (×e^{−t/τ}) with the fading transform.
@@ -166,7 +174,11 @@ fn rad_concentrates_points_where_the_residual_is_large_and_is_seeded() {
     // A huge c is uniform sampling: the chosen points' mean residual is the candidates'.
     let uniform = Rad { c: 1e9, ..rad };
     let s = again.resample_rad(&theta, &uniform, 12).unwrap();
-    assert!((s.chosen_mean_residual / s.mean_residual - 1.0).abs() < 0.35);
+    approx::assert_abs_diff_eq!(
+        s.chosen_mean_residual / s.mean_residual,
+        1.0,
+        epsilon = 0.35
+    );
     assert!(again
         .resample_rad(
             &theta,
@@ -195,7 +207,7 @@ fn continuation_changes_the_residual_through_the_shared_coefficient() {
     c.set(5.0);
     let r5 = pinn.residuals(&theta, &p).unwrap()[0];
     let u = pinn.predict(&theta, &p).unwrap()[0];
-    assert!(((r5 - r1) - 4.0 * (u * u * u - u)).abs() < 1e-12);
+    approx::assert_abs_diff_eq!((r5 - r1), 4.0 * (u * u * u - u), epsilon = 1e-12);
 }
 
 #[test]

@@ -27,7 +27,7 @@ fn causal_weights_give_the_published_loss_and_exact_gradients() {
         expected_w.push((-eps * w.slice_losses[..k].iter().sum::<f64>()).exp());
     }
     for (a, b) in w.weights.iter().zip(&expected_w) {
-        assert!((a - b).abs() < 1e-15);
+        approx::assert_abs_diff_eq!(a, b, epsilon = 1e-15);
     }
     let want: f64 = w
         .slice_losses
@@ -45,7 +45,7 @@ fn causal_weights_give_the_published_loss_and_exact_gradients() {
     pinn.resample_uniform(6);
     let plain = pinn.loss(&theta).unwrap();
     pinn.set_causal_weights(&theta, 1, 0.0).unwrap();
-    assert!((pinn.loss(&theta).unwrap() - plain).abs() < 1e-14 * plain);
+    approx::assert_abs_diff_eq!(pinn.loss(&theta).unwrap(), plain, epsilon = 1e-14 * plain);
     assert!(pinn.set_causal_weights(&theta, 0, 1.0).is_err());
 }
 
@@ -105,7 +105,11 @@ fn gradient_norm_weights_follow_the_published_rule() {
     let mean_ic = grads[1].1.iter().map(|v| v.abs()).sum::<f64>() / g.len() as f64;
     let w = pinn.balance_weights(&theta, 0.1).unwrap();
     assert_eq!(w[0], 1.0);
-    assert!((w[1] - (0.9 + 0.1 * max_pde / mean_ic)).abs() < 1e-12 * w[1]);
+    approx::assert_abs_diff_eq!(
+        w[1],
+        (0.9 + 0.1 * max_pde / mean_ic),
+        epsilon = 1e-12 * w[1]
+    );
     assert!(pinn.balance_weights(&theta, 0.0).is_err());
 }
 

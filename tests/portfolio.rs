@@ -35,7 +35,7 @@ fn sp500_loads_with_its_shape() {
     assert_eq!(prices.dates()[8312], "2022-12-28");
     let r = prices.returns();
     // AAPL's first return: 0.266 / 0.264 − 1.
-    assert!((r.row(0)[0] - (0.266 / 0.264 - 1.0)).abs() < 1e-15);
+    approx::assert_abs_diff_eq!(r.row(0)[0], (0.266 / 0.264 - 1.0), epsilon = 1e-15);
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn certificate_rejects_a_suboptimal_portfolio() {
     let c = Certificate::of(&p, &[0.06; 20]).unwrap();
     assert!(Certificate::of(&p, &[0.05; 19]).is_err());
     assert!(p.objective(&[0.1; 3]).is_err() && p.gradient(&[0.1; 21]).is_err());
-    assert!((c.primal_infeasibility - 0.2).abs() < 1e-12);
+    approx::assert_abs_diff_eq!(c.primal_infeasibility, 0.2, epsilon = 1e-12);
 }
 
 #[test]

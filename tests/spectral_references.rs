@@ -41,7 +41,7 @@ fn allen_cahn_converges_in_modes_and_steps_and_keeps_its_invariants() {
         "allen-cahn: u(0, 1) = {:.6}, linearisation {linear:.6}",
         last[256]
     );
-    assert!((last[256] - linear).abs() < 1e-3);
+    approx::assert_abs_diff_eq!(last[256], linear, epsilon = 1e-3);
 }
 
 #[test]

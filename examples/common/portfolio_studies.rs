@@ -118,7 +118,7 @@ pub fn curvature(problem: &MeanVariance, args: &Args) -> ravine::Result<()> {
     println!(
         "  Adam after {steps} projected steps (lr {:.2e}): effective steps min {:.3e}, median {:.3e}, \
          max {:.3e}, {:.0}% at the eps floor; ideal step 1/lambda_max {:.3e} (tangent {:.3e})\n  \
-         preconditioned sharpness lambda_max(D^1/2 H D^1/2) = {:.3e} against 2 (no momentum) and {:.0} (ScaleByAdam, beta1 = 0.9)",
+         preconditioned sharpness lambda_max(D^1/2 H D^1/2) = {:.3e} against 2 (no momentum) and {:.0} (Adam, beta1 = 0.9)",
         opt.last_learning_rate(),
         st.min,
         st.median,

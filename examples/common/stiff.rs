@@ -110,7 +110,7 @@ pub struct Args {
     /// L-BFGS memory.
     #[arg(long, default_value_t = 10)]
     pub lbfgs_memory: usize,
-    /// Every k ScaleByAdam steps, curvature diagnostics into the run file's /diagnostics (0: off).
+    /// Every k Adam steps, curvature diagnostics into the run file's /diagnostics (0: off).
     #[arg(long, default_value_t = 0)]
     pub diagnostics_every: u64,
     /// Seed of the points and of the initial weights.

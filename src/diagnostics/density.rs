@@ -43,15 +43,39 @@ impl SpectralDensity {
     }
 }
 
+/// Settings of [`spectral_density`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DensitySettings {
+    /// Number of random probe vectors (default 10).
+    pub probes: usize,
+    /// Lanczos steps per probe, capped at the dimension (default 80).
+    pub steps: usize,
+    /// Seed of the probes (default 0).
+    pub seed: u64,
+}
+
+impl Default for DensitySettings {
+    fn default() -> Self {
+        Self {
+            probes: 10,
+            steps: 80,
+            seed: 0,
+        }
+    }
+}
+
 /// Stochastic Lanczos quadrature (Golub & Meurant; Ubaru, Chen & Saad 2017): for each of
 /// `probes` Rademacher vectors `v/‖v‖`, `steps` Lanczos steps (full reorthogonalisation) give
 /// `T = S Θ Sᵀ`, and `vᵀ f(H) v ≈ Σ_i s_{1i}² f(θ_i)`; the probes' rules are averaged.
 pub fn spectral_density(
     op: &(impl Operator + ?Sized),
-    probes: usize,
-    steps: usize,
-    seed: u64,
+    settings: DensitySettings,
 ) -> Result<SpectralDensity> {
+    let DensitySettings {
+        probes,
+        steps,
+        seed,
+    } = settings;
     let p = op.dim();
     if probes == 0 || steps == 0 {
         return Err(Error::InvalidConfig {

@@ -42,7 +42,7 @@ mod restriction;
 mod trace;
 
 pub use dense::dense_spectrum;
-pub use density::{spectral_density, SpectralDensity};
+pub use density::{spectral_density, DensitySettings, SpectralDensity};
 pub use finite_difference::FiniteDifferenceHessian;
 pub use gauss_newton::{EmpiricalFisher, GaussNewton};
 pub use jacobian::ResidualJacobian;
@@ -50,4 +50,4 @@ pub use lanczos::{lanczos, Eigenpair, End, LanczosResult, LanczosSettings};
 pub use operator::{assemble, DenseOperator, FnOperator, Operator, Preconditioned};
 pub use report::{CurvatureReport, ReportSettings, StepStats};
 pub use restriction::TangentRestriction;
-pub use trace::hutchpp_trace;
+pub use trace::{hutchpp_trace, TraceSettings};

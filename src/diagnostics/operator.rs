@@ -57,6 +57,30 @@ impl DenseOperator {
         })
     }
 
+    /// From an nalgebra matrix (square, finite, symmetric; checked as in [`DenseOperator::new`]).
+    pub fn from_nalgebra(m: &nalgebra::DMatrix<f64>, label: impl Into<String>) -> Result<Self> {
+        let (r, c) = m.shape();
+        if r != c {
+            return Err(Error::DimensionMismatch {
+                component: "dense operator",
+                what: "nalgebra matrix columns",
+                expected: r,
+                got: c,
+            });
+        }
+        Self::new(r, crate::linalg::from_nalgebra(m), label)
+    }
+
+    /// The matrix as an nalgebra `DMatrix` (a copy).
+    pub fn to_nalgebra(&self) -> nalgebra::DMatrix<f64> {
+        nalgebra::DMatrix::from_row_slice(self.p, self.p, &self.data)
+    }
+
+    /// The matrix as a faer view (no copy).
+    pub fn as_faer(&self) -> faer::MatRef<'_, f64> {
+        faer::MatRef::from_row_major_slice(&self.data, self.p, self.p)
+    }
+
     /// A diagonal matrix.
     pub fn diagonal(d: &[f64], label: impl Into<String>) -> Self {
         let p = d.len();

@@ -6,6 +6,24 @@ use crate::error::{Error, Result};
 use crate::rng::batch_rng;
 use rand::Rng;
 
+/// Settings of [`hutchpp_trace`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TraceSettings {
+    /// Operator products in all (≥ 3; a multiple of 3 is used; default 99).
+    pub products: usize,
+    /// Seed of the random sketches (default 0).
+    pub seed: u64,
+}
+
+impl Default for TraceSettings {
+    fn default() -> Self {
+        Self {
+            products: 99,
+            seed: 0,
+        }
+    }
+}
+
 /// Hutch++ (Meyer, Musco, Musco & Woodruff 2021) with `products` operator products (≥ 3,
 /// a multiple of 3 is used): with `S`, `G` Rademacher `p × m/3`, `Q = orth(HS)`,
 ///
@@ -15,7 +33,8 @@ use rand::Rng;
 ///
 /// exact when `rank(H) ≤ m/3`; otherwise the error falls like `1/m` (against `1/√m` for plain
 /// Hutchinson).
-pub fn hutchpp_trace(op: &(impl Operator + ?Sized), products: usize, seed: u64) -> Result<f64> {
+pub fn hutchpp_trace(op: &(impl Operator + ?Sized), settings: TraceSettings) -> Result<f64> {
+    let TraceSettings { products, seed } = settings;
     let p = op.dim();
     let k = products / 3;
     if k == 0 {

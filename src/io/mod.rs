@@ -1,4 +1,14 @@
 //! Output: HDF5 run files that h5py reads, and PNG plots.
+//!
+//! ```no_run
+//! use ravine::{rules, Rosenbrock, RunFile, Runner, Stage};
+//! let mut file = RunFile::create("out/gd.h5", 0)?; // h5py: f["history/loss"][:]
+//! Runner::new()
+//!     .stage(Stage::adaptive(rules::gd(1e-3)?, 1000))
+//!     .run_observed(&mut Rosenbrock::default(), vec![-1.2, 1.0], &mut file)?;
+//! file.finish()?;
+//! # Ok::<(), ravine::Error>(())
+//! ```
 
 mod attr;
 mod checkpoint_file;

@@ -256,8 +256,8 @@ mod tests {
         let f = e.apply(&x);
         let pi = std::f64::consts::PI;
         assert_eq!(f[0], 0.7);
-        assert!((f[5] - (3.0 * pi * 0.3).cos()).abs() < 1e-15);
-        assert!((f[6] - (3.0 * pi * 0.3).sin()).abs() < 1e-15);
+        approx::assert_abs_diff_eq!(f[5], (3.0 * pi * 0.3).cos(), epsilon = 1e-15);
+        approx::assert_abs_diff_eq!(f[6], (3.0 * pi * 0.3).sin(), epsilon = 1e-15);
         // Periodic: the same features one period on.
         let g = e.apply(&[0.3 - 2.0, 0.7]);
         assert!(f.iter().zip(&g).all(|(a, b)| (a - b).abs() < 1e-14));

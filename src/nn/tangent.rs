@@ -132,7 +132,7 @@ mod tests {
                 let d = act.derivatives(z);
                 let t = Tangent::new(z, 1.0).activation_derivatives(act);
                 for k in 0..5 {
-                    assert!((t[k].v - d[k]).abs() < 1e-15);
+                    approx::assert_abs_diff_eq!(t[k].v, d[k], epsilon = 1e-15);
                     assert!(
                         (t[k].d - d[k + 1]).abs() < 1e-13 * (1.0 + d[k + 1].abs()),
                         "{act:?} k={k} z={z}: {} vs {}",

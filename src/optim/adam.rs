@@ -83,7 +83,7 @@ impl ScaleByAdam {
         &self.nu
     }
 
-    /// AMSGrad's running maximum of `v̂_t` (empty for ScaleByAdam).
+    /// AMSGrad's running maximum of `v̂_t` (empty for Adam).
     pub fn nu_max(&self) -> &[f64] {
         &self.nu_max
     }

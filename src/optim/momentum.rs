@@ -115,8 +115,8 @@ mod tests {
             hb.update(&mut a, &[0.0]);
             nv.update(&mut b, &[0.0]);
             let m = 2.0 * (1.0 - mu.powi(t)) / (1.0 - mu);
-            assert!((a[0] - m).abs() < 1e-13);
-            assert!((b[0] - (2.0 + mu * m)).abs() < 1e-13);
+            approx::assert_abs_diff_eq!(a[0], m, epsilon = 1e-13);
+            approx::assert_abs_diff_eq!(b[0], (2.0 + mu * m), epsilon = 1e-13);
         }
     }
 

@@ -97,7 +97,7 @@ mod tests {
                 .map(|(a, b)| (a - b).powi(2))
                 .sum::<f64>()
                 .sqrt();
-            assert!((len - 0.05).abs() < 1e-15);
+            approx::assert_abs_diff_eq!(len, 0.05, epsilon = 1e-15);
         }
         let mut zero = rules::normalized_gd(0.05, 0.0).unwrap();
         let mut y = vec![1.0];

@@ -172,7 +172,7 @@ pub fn adamw(lr: impl Into<Schedule>, config: AdamConfig, weight_decay: f64) -> 
     )
 }
 
-/// AMSGrad: ScaleByAdam with the denominator `√(max_s v̂_s) + ε`, which never decreases.
+/// AMSGrad: Adam with the denominator `√(max_s v̂_s) + ε`, which never decreases.
 pub fn amsgrad(lr: impl Into<Schedule>, config: AdamConfig) -> Result<Optimizer> {
     Optimizer::new(
         "amsgrad",

@@ -322,11 +322,11 @@ mod tests {
         assert_eq!(s.value(10), 0.5);
         assert_eq!(s.value(25), 0.25);
         let e = Schedule::exponential(2.0, 0.1, 100).unwrap();
-        assert!((e.value(50) - 2.0 * 0.1f64.sqrt()).abs() < 1e-15);
+        approx::assert_abs_diff_eq!(e.value(50), 2.0 * 0.1f64.sqrt(), epsilon = 1e-15);
         let c = Schedule::cosine(1.0, 100, 0.1).unwrap();
-        assert!((c.value(50) - 0.55).abs() < 1e-15);
-        assert!((c.value(100) - 0.1).abs() < 1e-15);
-        assert!((c.value(1000) - 0.1).abs() < 1e-15);
+        approx::assert_abs_diff_eq!(c.value(50), 0.55, epsilon = 1e-15);
+        approx::assert_abs_diff_eq!(c.value(100), 0.1, epsilon = 1e-15);
+        approx::assert_abs_diff_eq!(c.value(1000), 0.1, epsilon = 1e-15);
         let w = Schedule::warmup(0.0, 1.0, 4, Schedule::constant(0.5).unwrap()).unwrap();
         let v: Vec<f64> = (0..6).map(|t| w.value(t)).collect();
         assert_eq!(v, vec![0.0, 0.25, 0.5, 0.75, 0.5, 0.5]);

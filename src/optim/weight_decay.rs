@@ -11,7 +11,7 @@ use crate::error::{non_negative, Result};
 /// ```
 ///
 /// Where it sits in a chain decides what it means:
-/// - *before* an adaptive scaling (ScaleByAdam + L2, PyTorch `Adam(weight_decay=λ)`), the decay term
+/// - *before* an adaptive scaling (Adam + L2, PyTorch `Adam(weight_decay=λ)`), the decay term
 ///   is divided by `√v̂` like the gradient, so coordinates with a large gradient history are
 ///   shrunk less;
 /// - *after* it (AdamW, Loshchilov & Hutter 2019), every coordinate is shrunk by the same

@@ -13,7 +13,7 @@ use crate::run::Inspector;
 
 /// The exact Hessian of a PINN loss at fixed parameters, or of one of its terms, through
 /// [`Pinn::hessian_vector_product`] (forward over reverse: exact to rounding, unlike
-/// [`FiniteDifferenceHessian`]; unlike [`GaussNewton`] it includes the residual
+/// [`crate::diagnostics::FiniteDifferenceHessian`]; unlike [`GaussNewton`] it includes the residual
 /// curvature `2Σ ρ_i ∇²ρ_i`, so it can be indefinite).
 pub struct PinnHessian<'a> {
     pinn: &'a Pinn,

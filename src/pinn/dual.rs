@@ -355,7 +355,7 @@ mod tests {
         let (p, m) = (grad(x + h * dx, y + h * dy), grad(x - h * dx, y - h * dy));
         let (v0, g0, g1) = grad(x, y);
         assert_eq!((d.v, d.g[0], d.g[1]), (v0, g0, g1));
-        assert!((d.t - (g0 * dx + g1 * dy)).abs() < 1e-14);
+        approx::assert_abs_diff_eq!(d.t, (g0 * dx + g1 * dy), epsilon = 1e-14);
         assert!(
             (d.gt[0] - (p.1 - m.1) / (2.0 * h)).abs() < 1e-8,
             "{}",

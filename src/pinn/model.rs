@@ -36,7 +36,7 @@ impl Term {
 }
 
 /// A physics-informed neural network loss: `Σ_terms weight · mean(residual²)` over the PDE's
-/// collocation points and each condition's points, as a [`Problem`] whose parameters are the
+/// collocation points and each condition's points, as a [`crate::problem::Problem`] whose parameters are the
 /// network's. Every update rule and argmin's L-BFGS train it through the same runner; each
 /// term is a named loss component in the history.
 #[derive(Debug, Clone)]

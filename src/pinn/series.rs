@@ -223,12 +223,16 @@ mod tests {
         let s = Series::variable(2.0, 3.0).sin();
         for k in 0..=4 {
             let exact = 3f64.powi(k as i32) * (2.0 + k as f64 * std::f64::consts::FRAC_PI_2).sin();
-            assert!((s.derivative(k) - exact).abs() < 1e-13 * exact.abs().max(1.0));
+            approx::assert_abs_diff_eq!(
+                s.derivative(k),
+                exact,
+                epsilon = 1e-13 * exact.abs().max(1.0)
+            );
         }
         // exp(0.5 s): derivatives 0.5ᵏ.
         let e = Series::variable(0.0, 0.5).exp();
         for k in 0..=4 {
-            assert!((e.derivative(k) - 0.5f64.powi(k as i32)).abs() < 1e-15);
+            approx::assert_abs_diff_eq!(e.derivative(k), 0.5f64.powi(k as i32), epsilon = 1e-15);
         }
         // (1 + s)⁴ = 1 + 4s + 6s² + 4s³ + s⁴.
         let p = Series::variable(1.0, 1.0).powi(4);

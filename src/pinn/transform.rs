@@ -283,6 +283,6 @@ mod tests {
         m.backward(&w, &mut mtw);
         let lhs: f64 = mn.iter().zip(&w).map(|(a, b)| a * b).sum();
         let rhs: f64 = n.iter().zip(&mtw).map(|(a, b)| a * b).sum();
-        assert!((lhs - rhs).abs() < 1e-13 * lhs.abs());
+        approx::assert_abs_diff_eq!(lhs, rhs, epsilon = 1e-13 * lhs.abs());
     }
 }

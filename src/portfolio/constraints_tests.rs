@@ -168,7 +168,7 @@ fn simplex_projection_closed_form_cases() {
     let mut y = vec![0.5, 0.5, 0.5];
     c.project(&mut y);
     for v in &y {
-        assert!((v - 1.0 / 3.0).abs() < 1e-15);
+        approx::assert_abs_diff_eq!(*v, 1.0 / 3.0, epsilon = 1e-15);
     }
     let mut y = vec![2.0, 0.0, -1.0];
     c.project(&mut y);

@@ -153,7 +153,7 @@ mod tests {
                     .map(|t| (r.row(t)[i] - m[i]) * (r.row(t)[j] - m[j]))
                     .sum::<f64>()
                     / 4.0;
-                assert!((c.get(i, j) - s).abs() < 1e-18);
+                approx::assert_abs_diff_eq!(c.get(i, j), s, epsilon = 1e-18);
             }
         }
     }
@@ -189,6 +189,6 @@ mod tests {
         let sc = sample_covariance(&r).unwrap();
         let tr_s: f64 = sc.diagonal().iter().sum::<f64>() * 4.0 / 5.0;
         let tr_lw: f64 = lw.diagonal().iter().sum();
-        assert!((tr_s - tr_lw).abs() < 1e-15);
+        approx::assert_abs_diff_eq!(tr_s, tr_lw, epsilon = 1e-15);
     }
 }

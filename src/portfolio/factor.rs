@@ -308,13 +308,13 @@ mod tests {
                 "{i}: {} {slow}",
                 fast[i]
             );
-            assert!((m.diagonal()[i] - dense[i * 37 + i]).abs() < 1e-18);
+            approx::assert_abs_diff_eq!(m.diagonal()[i], dense[i * 37 + i], epsilon = 1e-18);
         }
         let idx = [3, 17, 0, 36];
         let sub = m.submatrix(&idx);
         for (r, &i) in idx.iter().enumerate() {
             for (c, &j) in idx.iter().enumerate() {
-                assert!((sub[r * 4 + c] - dense[i * 37 + j]).abs() < 1e-17);
+                approx::assert_abs_diff_eq!(sub[r * 4 + c], dense[i * 37 + j], epsilon = 1e-17);
             }
         }
         // Deterministic from the seed.

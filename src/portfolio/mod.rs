@@ -9,6 +9,16 @@
 //!   [`solve_clarabel`] / [`solve_reference`] (interior point, polished), all returning a
 //!   [`Solution`] with its KKT [`Certificate`]; [`efficient_frontier`].
 //! - Curvature: [`PortfolioHessian`], `γΣ` as a [`crate::diagnostics::Operator`].
+//!
+//! ```
+//! use ravine::portfolio::{solve_reference, Constraints, Covariance, MeanVariance, Objective};
+//! // Two uncorrelated assets with variances 1 and 4: the minimum-variance weights are (0.8, 0.2).
+//! let sigma = Covariance::new(2, vec![1.0, 0.0, 0.0, 4.0]).unwrap();
+//! let problem = MeanVariance::new(std::sync::Arc::new(sigma), vec![0.0, 0.0], Objective::MinVariance,
+//!                                 Constraints::long_only(2)).unwrap();
+//! let w = solve_reference(&problem).unwrap().weights;
+//! assert!((w[0] - 0.8).abs() < 1e-8 && (w[1] - 0.2).abs() < 1e-8);
+//! ```
 
 mod constraints;
 mod constraints_projection;

@@ -353,7 +353,7 @@ mod tests {
             &["2020-01-02".to_string(), "2020-01-03".to_string()]
         );
         assert_eq!(r.mean(), vec![0.75, -0.5]);
-        assert!((r.volatility()[0] - (0.125f64).sqrt()).abs() < 1e-15);
+        approx::assert_abs_diff_eq!(r.volatility()[0], (0.125f64).sqrt(), epsilon = 1e-15);
     }
 
     #[test]

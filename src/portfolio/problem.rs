@@ -62,7 +62,7 @@ struct Minibatches {
 /// constraints' normals and those pushing against active bounds, and it vanishes exactly at the
 /// constrained optimum. Gradient descent takes the same steps either way (the projection
 /// absorbs the dropped components), but rules that rescale coordinates need it: with the raw
-/// gradient, whose entries share one sign near a long-only optimum, sign-like rules (ScaleByAdam,
+/// gradient, whose entries share one sign near a long-only optimum, sign-like rules (Adam,
 /// RMSProp, sign descent) step along a nearly uniform vector that the simplex projection
 /// cancels, and stall; and their second moments never decay. [`MeanVariance::raw_gradients`]
 /// turns this off, to see that happen.

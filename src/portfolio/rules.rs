@@ -67,7 +67,7 @@ pub fn scaled_lipschitz(problem: &MeanVariance) -> f64 {
 ///   [`scaled_lipschitz`]: the classical choice for an `L`-smooth convex loss;
 /// - every other rule takes steps of a fixed size in weight units whatever the gradient's
 ///   scale, so it needs a decaying rate to converge: `α_t = α₀ · 2^{−30 t/steps}` (halving 30
-///   times over the budget) with `α₀ = 0.01` (0.1 for ScaleByAdaGrad, whose accumulated denominator
+///   times over the budget) with `α₀ = 0.01` (0.1 for AdaGrad, whose accumulated denominator
 ///   already shrinks its steps); AdamW and Adam + L2 use weight decay 1e-4.
 pub fn portfolio_rule(name: &str, problem: &MeanVariance, steps: u64) -> Result<Optimizer> {
     let transition = (steps / 30).max(1);

@@ -1,4 +1,12 @@
 //! Problems: the [`Problem`] trait and the test landscapes used by the optimizer table.
+//!
+//! ```
+//! use ravine::{Problem, Rosenbrock};
+//! let f = Rosenbrock::default();
+//! let mut grad = [0.0; 2];
+//! let loss = f.evaluate(&[1.0, 1.0], &mut grad, &mut []).unwrap();
+//! assert_eq!((loss, grad), (0.0, [0.0, 0.0])); // the minimum of (1 − x)² + 100(y − x²)²
+//! ```
 
 mod objective;
 mod plateau;

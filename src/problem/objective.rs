@@ -42,7 +42,7 @@ pub trait Problem {
     }
 
     /// Selects batch `index` (0, 1, 2, … during a run). Deterministic problems ignore it;
-    /// stochastic ones draw the batch from their seed and `index` (see [`batch_rng`]).
+    /// stochastic ones draw the batch from their seed and `index` (see [`crate::rng::batch_rng`]).
     fn set_batch(&mut self, index: u64) {
         let _ = index;
     }

@@ -26,9 +26,9 @@ fn contour_coefficients_match_closed_forms_away_from_zero() {
         }
     }
     // At z = 0 the limits are h/2, h/6, h/6, h/6.
-    assert!((s.q[0].re - 0.25).abs() < 1e-15);
+    approx::assert_abs_diff_eq!(s.q[0].re, 0.25, epsilon = 1e-15);
     for f in [s.f1[0], s.f2[0], s.f3[0]] {
-        assert!((f.re - 0.5 / 6.0).abs() < 1e-15);
+        approx::assert_abs_diff_eq!(f.re, 0.5 / 6.0, epsilon = 1e-15);
     }
 }
 

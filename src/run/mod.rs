@@ -2,6 +2,18 @@
 //! retry rule, observers and records.
 //!
 //! `run` knows nothing of files: the run file is an [`Observer`] implemented in `crate::io`.
+//!
+//! ```
+//! use ravine::{rules, AdamConfig, LbfgsConfig, Quadratic, Runner, Stage, Termination};
+//! let mut f = Quadratic::diagonal(&[1.0, 100.0], vec![1.0, -1.0]).unwrap();
+//! let report = Runner::new()
+//!     .stage(Stage::adaptive(rules::adam(1e-2, AdamConfig::default()).unwrap(), 200))
+//!     .stage(Stage::lbfgs(LbfgsConfig::default()))
+//!     .run(&mut f, vec![0.0, 0.0])
+//!     .unwrap();
+//! assert_eq!(report.stages[1].termination, Termination::Converged);
+//! assert!((report.params[1] + 1.0).abs() < 1e-8);
+//! ```
 
 mod adaptive;
 mod adaptive_stage;

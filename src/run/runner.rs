@@ -19,7 +19,7 @@ use crate::problem::Problem;
 ///
 /// The retry rule, for every stage: after a [`Termination::LineSearchFailed`](super::Termination::LineSearchFailed), the stage is
 /// run again from the last accepted point with fresh solver memory, at most
-/// [`StageSolver::restarts`] times, while ‖g‖ there is above [`StageSolver::tol_grad`] and the
+/// [`crate::run::StageSolver::restarts`] times, while ‖g‖ there is above [`crate::run::StageSolver::tol_grad`] and the
 /// previous attempt lowered the loss.
 ///
 /// ```

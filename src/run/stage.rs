@@ -79,7 +79,7 @@ impl Attempt {
 
 /// A solver that can run as a stage of a [`crate::Runner`]. Implemented by ravine's adaptive
 /// rules, argmin's L-BFGS, ravine's dense quasi-Newton methods and any argmin solver
-/// ([`Stage::argmin`]); implement it to plug in anything else.
+/// (wrapped in [`super::ArgminStage`]); implement it to plug in anything else.
 pub trait StageSolver: std::fmt::Debug {
     /// The solver's name, for logs and run files.
     fn name(&self) -> String;

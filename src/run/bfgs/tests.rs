@@ -25,7 +25,7 @@ fn update_keeps_the_secant_condition_symmetry_and_the_fused_direction() {
             // The direction left for the next step is H⁺ g₁, computed without H⁺.
             let next = b.next.clone().unwrap();
             for (a, c) in next.iter().zip(&b.apply(&g1)) {
-                assert!((a - c).abs() < 1e-12);
+                approx::assert_abs_diff_eq!(a, c, epsilon = 1e-12);
             }
             // H⁺ y = s.
             let hy = b.apply(&y);
@@ -36,7 +36,7 @@ fn update_keeps_the_secant_condition_symmetry_and_the_fused_direction() {
         let h = b.inverse_hessian().unwrap();
         for i in 0..p {
             for j in 0..p {
-                assert!((h[i * p + j] - h[j * p + i]).abs() < 1e-14);
+                approx::assert_abs_diff_eq!(h[i * p + j], h[j * p + i], epsilon = 1e-14);
             }
         }
     }

@@ -1,7 +1,7 @@
 //! [`QuasiNewtonUpdate`]: which inverse-Hessian update [`super::Bfgs`] makes, and the
 //! self-scaled Broyden parameters.
 
-/// The inverse-Hessian update of [`Bfgs`].
+/// The inverse-Hessian update of [`super::Bfgs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QuasiNewtonUpdate {
     /// Plain BFGS.
