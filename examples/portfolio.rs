@@ -78,45 +78,24 @@ fn print_row(r: &Row) {
     );
 }
 
+/// The best update rule on one objective against the certified optimum.
+struct Acceptance {
+    label: String,
+    rule: String,
+    gap: f64,
+    werr: f64,
+    pass: bool,
+}
+
 fn main() -> ravine::Result<()> {
     let args = Args::parse();
     std::fs::create_dir_all(&args.out).map_err(|e| ravine::Error::Io {
         path: args.out.clone(),
         message: e.to_string(),
     })?;
-    let prices = PriceTable::from_csv(&args.data)?;
-    let returns: Returns = prices.returns();
-    let (n, periods) = (returns.assets_len(), returns.periods());
-    let first = &prices.dates()[0];
-    let last = &prices.dates()[prices.dates().len() - 1];
-    println!(
-        "{}: {n} assets, {periods} daily returns, {first} to {last}",
-        args.data
-    );
-
-    let sample = sample_covariance(&returns)?;
-    let (lmin, lmax) = sample.check_positive_definite(1e-12)?;
-    let (_, shrink) = ledoit_wolf(&returns)?;
-    let ew = ewma_covariance(&returns, 250.0)?;
-    let vol = returns.volatility();
-    println!(
-        "sample covariance: eigenvalues {lmin:.3e} .. {lmax:.3e} (condition {:.0}); \
-         Ledoit-Wolf shrinkage {shrink:.4}; EWMA(half-life 250) mean variance {:.3e} vs sample {:.3e}",
-        lmax / lmin,
-        ew.mean_variance(),
-        sample.mean_variance()
-    );
-
-    let path = format!("{}/portfolio.h5", args.out);
-    let file = RunFile::create(&path, args.seed)?;
-    file.set_str("/", "assets", &returns.assets().join(","))?;
-    file.set_str("/", "first_date", first)?;
-    file.set_str("/", "last_date", last)?;
-    file.set_str("/", "data", &args.data)?;
-    file.set_attr("/", "periods", periods as u64)?;
-    file.write_array("data", "volatility", &vol, &[n])?;
-    file.write_array("data", "mean", &returns.mean(), &[n])?;
-
+    let (prices, returns) = load(&args)?;
+    describe_covariances(&returns)?;
+    let file = open_run_file(&args, &prices, &returns)?;
     let objectives = [
         Objective::MinVariance,
         Objective::Utility { gamma: 1.0 },
@@ -125,146 +104,245 @@ fn main() -> ravine::Result<()> {
     ];
     let mut acceptance = Vec::new();
     for objective in objectives {
-        let problem = MeanVariance::from_returns(&returns, objective, Constraints::long_only(n))?;
-        let reference = solve_reference(&problem)?;
-        let rc = &reference.certificate;
-        println!(
-            "\n{} (long-only, fully invested): reference f* = {:.12e}, support {}, KKT: \
-             infeasibility {:.1e}, stationarity {:.1e}, sign {:.1e}, gap {:.1e}",
-            objective.label(),
-            rc.objective,
-            rc.support,
-            rc.primal_infeasibility,
-            rc.stationarity,
-            rc.sign_violation,
-            rc.relative_gap
-        );
-        println!(
-            "  {:<14} {:>10} {:>10} {:>10} {:>9} {:>8} {:>6}  stop",
-            "solver", "rel gap", "max|dw|", "KKT", "ms", "iters", "supp"
-        );
-        let mut rows = Vec::new();
-        let loose = solve_clarabel(
-            &problem,
-            QpForm::Dense,
-            QpSettings::clarabel_defaults(),
-            false,
-        )?;
-        let mut loose_row = Row {
-            gap: loose.objective_gap(&reference),
-            werr: loose.weight_error(&reference),
-            solution: loose,
-        };
-        loose_row.solution.solver = "clarabel-dflt".into();
-        rows.push(loose_row);
-        for name in rules::NAMES {
-            let opt = portfolio_rule(name, &problem, args.steps)?;
-            let s = solve_projected(&problem, opt, &Projected::new(args.steps, args.tol))?;
-            rows.push(Row {
-                gap: s.objective_gap(&reference),
-                werr: s.weight_error(&reference),
-                solution: s,
-            });
-        }
-        let lb = solve_lbfgs_softmax(&problem, default_lbfgs())?;
-        rows.push(Row {
-            gap: lb.objective_gap(&reference),
-            werr: lb.weight_error(&reference),
-            solution: lb,
-        });
-        for r in &rows {
-            print_row(r);
-        }
-        // The fastest update rule that meets the target; failing that, the most accurate.
-        let is_rule = |r: &&Row| rules::NAMES.contains(&r.solution.solver.as_str());
-        let meets = |r: &&Row| r.gap.abs() <= 1e-10 && r.werr <= 1e-7;
-        let best = rows
-            .iter()
-            .filter(is_rule)
-            .filter(meets)
-            .min_by(|a, b| a.solution.seconds.total_cmp(&b.solution.seconds))
-            .or_else(|| {
-                rows.iter()
-                    .filter(is_rule)
-                    .min_by(|a, b| a.werr.total_cmp(&b.werr))
-            })
-            .expect("rules ran");
-        let pass = best.gap.abs() <= 1e-10 && best.werr <= 1e-7;
-        println!(
-            "  fastest update rule within target: {} (gap {:.1e}, max|dw| {:.1e}): {}",
-            best.solution.solver,
-            best.gap,
-            best.werr,
-            if pass {
-                "meets gap <= 1e-10 and max|dw| <= 1e-7"
-            } else {
-                "MISSES the target"
-            }
-        );
-        acceptance.push((
-            objective.label(),
-            best.solution.solver.clone(),
-            best.gap,
-            best.werr,
-            pass,
-        ));
-
-        // Run file: one group per problem, one per solver.
-        let label = objective.label().replace(['(', ')', '='], "_");
-        let base = format!("problems/{label}");
-        file.write_array(&base, "reference_weights", &reference.weights, &[n])?;
-        for r in &rows {
-            let g = format!("{base}/{}", r.solution.solver);
-            file.write_array(&g, "weights", &r.solution.weights, &[n])?;
-            let c = &r.solution.certificate;
-            let cert = [
-                c.objective,
-                c.primal_infeasibility,
-                c.stationarity,
-                c.sign_violation,
-                c.duality_gap,
-                c.relative_gap,
-                c.gradient_mapping,
-            ];
-            file.write_array(&g, "certificate", &cert, &[cert.len()])?;
-            file.set_str(&g, "certificate_fields", "objective,primal_infeasibility,stationarity,sign_violation,duality_gap,relative_gap,gradient_mapping")?;
-            file.set_attr(&g, "objective_gap", r.gap)?;
-            file.set_attr(&g, "max_weight_error", r.werr)?;
-            file.set_attr(&g, "seconds", r.solution.seconds)?;
-            file.set_attr(&g, "iterations", r.solution.iterations)?;
-            file.set_str(&g, "termination", &r.solution.termination)?;
-            let h = &r.solution.history.records;
-            if !h.is_empty() {
-                let loss: Vec<f64> = h.iter().map(|x| x.loss).collect();
-                let gm: Vec<f64> = h.iter().map(|x| x.grad_norm).collect();
-                let it: Vec<f64> = h.iter().map(|x| x.iteration as f64).collect();
-                file.write_array(&format!("{g}/history"), "iteration", &it, &[it.len()])?;
-                file.write_array(&format!("{g}/history"), "loss", &loss, &[loss.len()])?;
-                file.write_array(
-                    &format!("{g}/history"),
-                    "gradient_mapping",
-                    &gm,
-                    &[gm.len()],
-                )?;
-            }
-        }
-        if objective == Objective::MinVariance {
-            if let Some(r) = rows
-                .iter()
-                .find(|r| r.solution.solver == args.frontier_rule)
-            {
-                plot_history(
-                    format!("{}/min_variance_history.png", args.out),
-                    &r.solution.history,
-                    "min variance: scaled loss, risk and return terms",
-                )?;
-            }
-        }
+        acceptance.push(compare_solvers(&args, &returns, objective, &file)?);
     }
-
-    // Efficient frontier.
+    let n = returns.assets_len();
     let mv =
         MeanVariance::from_returns(&returns, Objective::MinVariance, Constraints::long_only(n))?;
+    frontier_study(&args, &returns, &mv, &file)?;
+    adam_risk_study(&args, &returns, &mv, &file)?;
+    if args.diagnostics_every > 0 {
+        // Curvature beside the steps.
+        curvature(&mv, &args)?;
+    }
+    println!("\nacceptance (best update rule vs certified optimum):");
+    for a in &acceptance {
+        println!(
+            "  {:<18} {:<12} gap {:>9.1e}  max|dw| {:>9.1e}  {}",
+            a.label,
+            a.rule,
+            a.gap,
+            a.werr,
+            if a.pass { "ok" } else { "FAIL" }
+        );
+    }
+    let written = file.finish()?;
+    println!("\nwrote {} and PNGs in {}", written.display(), args.out);
+    Ok(())
+}
+
+/// The price table and its daily returns, with a one-line summary.
+fn load(args: &Args) -> ravine::Result<(PriceTable, Returns)> {
+    let prices = PriceTable::from_csv(&args.data)?;
+    let returns: Returns = prices.returns();
+    let (n, periods) = (returns.assets_len(), returns.periods());
+    println!(
+        "{}: {n} assets, {periods} daily returns, {} to {}",
+        args.data,
+        prices.dates()[0],
+        prices.dates()[prices.dates().len() - 1]
+    );
+    Ok((prices, returns))
+}
+
+/// The three covariance estimators side by side (conditioning, shrinkage, scale).
+fn describe_covariances(returns: &Returns) -> ravine::Result<()> {
+    let sample = sample_covariance(returns)?;
+    let (lmin, lmax) = sample.check_positive_definite(1e-12)?;
+    let (_, shrink) = ledoit_wolf(returns)?;
+    let ew = ewma_covariance(returns, 250.0)?;
+    println!(
+        "sample covariance: eigenvalues {lmin:.3e} .. {lmax:.3e} (condition {:.0}); \
+         Ledoit-Wolf shrinkage {shrink:.4}; EWMA(half-life 250) mean variance {:.3e} vs sample {:.3e}",
+        lmax / lmin,
+        ew.mean_variance(),
+        sample.mean_variance()
+    );
+    Ok(())
+}
+
+/// The run file with the data's description.
+fn open_run_file(args: &Args, prices: &PriceTable, returns: &Returns) -> ravine::Result<RunFile> {
+    let n = returns.assets_len();
+    let file = RunFile::create(format!("{}/portfolio.h5", args.out), args.seed)?;
+    file.set_str("/", "assets", &returns.assets().join(","))?;
+    file.set_str("/", "first_date", &prices.dates()[0])?;
+    file.set_str("/", "last_date", &prices.dates()[prices.dates().len() - 1])?;
+    file.set_str("/", "data", &args.data)?;
+    file.set_attr("/", "periods", returns.periods() as u64)?;
+    file.write_array("data", "volatility", &returns.volatility(), &[n])?;
+    file.write_array("data", "mean", &returns.mean(), &[n])?;
+    Ok(file)
+}
+
+/// Every rule, Clarabel's defaults and L-BFGS on one objective against the certified optimum:
+/// a table, the run file's group, and the fastest rule that meets the target.
+fn compare_solvers(
+    args: &Args,
+    returns: &Returns,
+    objective: Objective,
+    file: &RunFile,
+) -> ravine::Result<Acceptance> {
+    let n = returns.assets_len();
+    let problem = MeanVariance::from_returns(returns, objective, Constraints::long_only(n))?;
+    let reference = solve_reference(&problem)?;
+    let rc = &reference.certificate;
+    println!(
+        "\n{} (long-only, fully invested): reference f* = {:.12e}, support {}, KKT: \
+         infeasibility {:.1e}, stationarity {:.1e}, sign {:.1e}, gap {:.1e}",
+        objective.label(),
+        rc.objective,
+        rc.support,
+        rc.primal_infeasibility,
+        rc.stationarity,
+        rc.sign_violation,
+        rc.relative_gap
+    );
+    println!(
+        "  {:<14} {:>10} {:>10} {:>10} {:>9} {:>8} {:>6}  stop",
+        "solver", "rel gap", "max|dw|", "KKT", "ms", "iters", "supp"
+    );
+    let mut rows = Vec::new();
+    let loose = solve_clarabel(
+        &problem,
+        QpForm::Dense,
+        QpSettings::clarabel_defaults(),
+        false,
+    )?;
+    let mut loose_row = Row {
+        gap: loose.objective_gap(&reference),
+        werr: loose.weight_error(&reference),
+        solution: loose,
+    };
+    loose_row.solution.solver = "clarabel-dflt".into();
+    rows.push(loose_row);
+    for name in rules::NAMES {
+        let opt = portfolio_rule(name, &problem, args.steps)?;
+        let s = solve_projected(&problem, opt, &Projected::new(args.steps, args.tol))?;
+        rows.push(Row {
+            gap: s.objective_gap(&reference),
+            werr: s.weight_error(&reference),
+            solution: s,
+        });
+    }
+    let lb = solve_lbfgs_softmax(&problem, default_lbfgs())?;
+    rows.push(Row {
+        gap: lb.objective_gap(&reference),
+        werr: lb.weight_error(&reference),
+        solution: lb,
+    });
+    for r in &rows {
+        print_row(r);
+    }
+    // The fastest update rule that meets the target; failing that, the most accurate.
+    let is_rule = |r: &&Row| rules::NAMES.contains(&r.solution.solver.as_str());
+    let meets = |r: &&Row| r.gap.abs() <= 1e-10 && r.werr <= 1e-7;
+    let best = rows
+        .iter()
+        .filter(is_rule)
+        .filter(meets)
+        .min_by(|a, b| a.solution.seconds.total_cmp(&b.solution.seconds))
+        .or_else(|| {
+            rows.iter()
+                .filter(is_rule)
+                .min_by(|a, b| a.werr.total_cmp(&b.werr))
+        })
+        .expect("rules ran");
+    let pass = best.gap.abs() <= 1e-10 && best.werr <= 1e-7;
+    println!(
+        "  fastest update rule within target: {} (gap {:.1e}, max|dw| {:.1e}): {}",
+        best.solution.solver,
+        best.gap,
+        best.werr,
+        if pass {
+            "meets gap <= 1e-10 and max|dw| <= 1e-7"
+        } else {
+            "MISSES the target"
+        }
+    );
+
+    write_rows(args, file, objective, &reference, &rows, n)?;
+    Ok(Acceptance {
+        label: objective.label(),
+        rule: best.solution.solver.clone(),
+        gap: best.gap,
+        werr: best.werr,
+        pass,
+    })
+}
+
+/// One group per problem and one per solver: weights, certificate, history.
+fn write_rows(
+    args: &Args,
+    file: &RunFile,
+    objective: Objective,
+    reference: &Solution,
+    rows: &[Row],
+    n: usize,
+) -> ravine::Result<()> {
+    // Run file: one group per problem, one per solver.
+    let label = objective.label().replace(['(', ')', '='], "_");
+    let base = format!("problems/{label}");
+    file.write_array(&base, "reference_weights", &reference.weights, &[n])?;
+    for r in rows {
+        let g = format!("{base}/{}", r.solution.solver);
+        file.write_array(&g, "weights", &r.solution.weights, &[n])?;
+        let c = &r.solution.certificate;
+        let cert = [
+            c.objective,
+            c.primal_infeasibility,
+            c.stationarity,
+            c.sign_violation,
+            c.duality_gap,
+            c.relative_gap,
+            c.gradient_mapping,
+        ];
+        file.write_array(&g, "certificate", &cert, &[cert.len()])?;
+        file.set_str(&g, "certificate_fields", "objective,primal_infeasibility,stationarity,sign_violation,duality_gap,relative_gap,gradient_mapping")?;
+        file.set_attr(&g, "objective_gap", r.gap)?;
+        file.set_attr(&g, "max_weight_error", r.werr)?;
+        file.set_attr(&g, "seconds", r.solution.seconds)?;
+        file.set_attr(&g, "iterations", r.solution.iterations)?;
+        file.set_str(&g, "termination", &r.solution.termination)?;
+        let h = &r.solution.history.records;
+        if !h.is_empty() {
+            let loss: Vec<f64> = h.iter().map(|x| x.loss).collect();
+            let gm: Vec<f64> = h.iter().map(|x| x.grad_norm).collect();
+            let it: Vec<f64> = h.iter().map(|x| x.iteration as f64).collect();
+            file.write_array(&format!("{g}/history"), "iteration", &it, &[it.len()])?;
+            file.write_array(&format!("{g}/history"), "loss", &loss, &[loss.len()])?;
+            file.write_array(
+                &format!("{g}/history"),
+                "gradient_mapping",
+                &gm,
+                &[gm.len()],
+            )?;
+        }
+    }
+    if objective == Objective::MinVariance {
+        if let Some(r) = rows
+            .iter()
+            .find(|r| r.solution.solver == args.frontier_rule)
+        {
+            plot_history(
+                format!("{}/min_variance_history.png", args.out),
+                &r.solution.history,
+                "min variance: scaled loss, risk and return terms",
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The efficient frontier by a warm-started rule, with a reference per point; plots.
+fn frontier_study(
+    args: &Args,
+    returns: &Returns,
+    mv: &MeanVariance,
+    file: &RunFile,
+) -> ravine::Result<()> {
+    let n = returns.assets_len();
+    let vol = returns.volatility();
     let settings = FrontierSettings {
         points: args.frontier,
         max_iters: args.steps * 5,
@@ -272,8 +350,8 @@ fn main() -> ravine::Result<()> {
         ..FrontierSettings::default()
     };
     let t0 = std::time::Instant::now();
-    let frontier = efficient_frontier(&mv, settings, |_| {
-        portfolio_rule(&args.frontier_rule, &mv, args.steps)
+    let frontier = efficient_frontier(mv, settings, |_| {
+        portfolio_rule(&args.frontier_rule, mv, args.steps)
     })?;
     let secs = t0.elapsed().as_secs_f64();
     let mut worst_kkt: f64 = 0.0;
@@ -353,9 +431,19 @@ fn main() -> ravine::Result<()> {
         "weights along the efficient frontier",
     )?;
 
-    // Adam's second moment against each asset's volatility.
-    let reference = solve_reference(&mv)?;
-    let mut stochastic = mv.clone().stochastic(&returns, args.batch, args.seed)?;
+    Ok(())
+}
+
+/// Adam's second moment against each asset's volatility, stochastic and full batch.
+fn adam_risk_study(
+    args: &Args,
+    returns: &Returns,
+    mv: &MeanVariance,
+    file: &RunFile,
+) -> ravine::Result<()> {
+    let vol = returns.volatility();
+    let reference = solve_reference(mv)?;
+    let mut stochastic = mv.clone().stochastic(returns, args.batch, args.seed)?;
     let mut full = mv.clone();
     let st = adam_and_risk(&mut stochastic, args.adam_steps, &vol, &reference)?;
     let fb = adam_and_risk(&mut full, args.adam_steps, &vol, &reference)?;
@@ -388,19 +476,5 @@ fn main() -> ravine::Result<()> {
     )?;
     file.set_attr("adam_risk", "batch", args.batch as u64)?;
 
-    // Curvature beside the steps.
-    if args.diagnostics_every > 0 {
-        curvature(&mv, &args)?;
-    }
-
-    println!("\nacceptance (best update rule vs certified optimum):");
-    for (label, rule, gap, werr, pass) in &acceptance {
-        println!(
-            "  {label:<18} {rule:<12} gap {gap:>9.1e}  max|dw| {werr:>9.1e}  {}",
-            if *pass { "ok" } else { "FAIL" }
-        );
-    }
-    let written = file.finish()?;
-    println!("\nwrote {} and PNGs in {}", written.display(), args.out);
     Ok(())
 }

@@ -11,11 +11,11 @@ use clap::Parser;
 use ravine::benchmarks::BurgersSetup;
 use ravine::diagnostics::{
     dense_spectrum, lanczos, spectral_density, DensitySettings, FiniteDifferenceHessian,
-    GaussNewton, LanczosSettings, Operator,
+    GaussNewton, LanczosSettings, Operator, SpectralDensity,
 };
 use ravine::io::{plot_curves, plot_histogram};
-use ravine::pinn::{PinnCurvature, PinnHessian};
-use ravine::{rules, AdamConfig, Problem, RunFile};
+use ravine::pinn::{Pinn, PinnCurvature, PinnHessian};
+use ravine::{rules, AdamConfig, Optimizer, Problem, RunFile};
 
 #[derive(Parser, Debug)]
 #[command(about = "Spectra beside Adam's steps while training the Burgers PINN")]
@@ -62,6 +62,16 @@ impl Row {
     }
 }
 
+/// The dense spectra and SLQ densities of the final Hessian and Gauss-Newton matrix.
+struct Spectra {
+    hessian: Vec<f64>,
+    gauss_newton: Vec<f64>,
+    density: SpectralDensity,
+    hessian_density: SpectralDensity,
+    hessian_label: String,
+    gauss_newton_label: String,
+}
+
 fn main() -> ravine::Result<()> {
     let args = Args::parse();
     std::fs::create_dir_all(&args.out).map_err(|e| ravine::Error::Io {
@@ -69,6 +79,25 @@ fn main() -> ravine::Result<()> {
         message: e.to_string(),
     })?;
     let pinn = BurgersSetup::default().build()?;
+    let term_names: Vec<String> = pinn.term_sizes().into_iter().map(|(n, _)| n).collect();
+    let (theta, opt, rows) = train(&args, &pinn, &term_names)?;
+    print_training_summary(&args, &rows, &term_names);
+    let spectra = final_spectra(&args, &pinn, &theta)?;
+    let eff = opt.effective_step().unwrap_or_default();
+    print_final(&args, &rows, &spectra, &eff);
+    plot_lambda_max(&args, &rows, &term_names)?;
+    plot_effective_steps(&args, &spectra, &eff)?;
+    plot_densities(&args, &spectra)?;
+    write_run_file(&args, &rows, &spectra, &eff, &theta)
+}
+
+/// Adam on the Burgers PINN with the curvature diagnostics every `args.every` steps, printed
+/// as a table; returns the final parameters, the optimizer and the rows.
+fn train(
+    args: &Args,
+    pinn: &Pinn,
+    term_names: &[String],
+) -> ravine::Result<(Vec<f64>, Optimizer, Vec<Row>)> {
     let mut theta = pinn.mlp().init(args.seed);
     let p = theta.len();
     let cfg = AdamConfig::default();
@@ -79,7 +108,6 @@ fn main() -> ravine::Result<()> {
         beta1: cfg.b1,
         ..PinnCurvature::default()
     };
-    let term_names: Vec<String> = pinn.term_sizes().into_iter().map(|(n, _)| n).collect();
     let mut rows: Vec<Row> = Vec::new();
     println!(
         "Burgers PINN {:?}, {p} parameters; Adam lr {}; H = exact Hessian (forward-over-reverse), \
@@ -104,8 +132,8 @@ fn main() -> ravine::Result<()> {
         let loss = pinn.evaluate(&theta, &mut grad, &mut comps)?;
         if t % args.every == 0 || t == args.steps {
             let eff = opt.effective_step();
-            let values = curvature.measure(&pinn, &theta, eff.as_deref())?;
-            let fdh = FiniteDifferenceHessian::new(&pinn, &theta, 1e-5)?;
+            let values = curvature.measure(pinn, &theta, eff.as_deref())?;
+            let fdh = FiniteDifferenceHessian::new(pinn, &theta, 1e-5)?;
             let fd = lanczos(
                 &fdh,
                 LanczosSettings {
@@ -150,6 +178,12 @@ fn main() -> ravine::Result<()> {
             opt.step(&mut theta, &grad)?;
         }
     }
+    Ok((theta, opt, rows))
+}
+
+/// The stability thresholds and the last row's per-term Gauss-Newton values.
+fn print_training_summary(args: &Args, rows: &[Row], term_names: &[String]) {
+    let cfg = AdamConfig::default();
     let last = rows.last().expect("at least one row");
     println!(
         "\nterms: {}; Adam's stability threshold for the preconditioned sharpness: {:.0} (beta1 = {}), \
@@ -171,11 +205,13 @@ fn main() -> ravine::Result<()> {
             .join(", "),
         last.get("gauss_newton_preconditioned_sharpness")
     );
+}
 
-    // Final spectra: dense exact Hessian and Gauss-Newton eigenvalues, SLQ densities.
-    let hess = PinnHessian::new(&pinn, &theta)?;
+/// Dense spectra (exact Hessian, Gauss-Newton) and SLQ densities at the final parameters.
+fn final_spectra(args: &Args, pinn: &Pinn, theta: &[f64]) -> ravine::Result<Spectra> {
+    let hess = PinnHessian::new(pinn, theta)?;
     let hev = dense_spectrum(&hess)?;
-    let jac = pinn.residual_jacobian(&theta)?;
+    let jac = pinn.residual_jacobian(theta)?;
     let gn = GaussNewton::new(&jac);
     let ev = dense_spectrum(&gn)?;
     let dens = spectral_density(
@@ -194,6 +230,22 @@ fn main() -> ravine::Result<()> {
             seed: args.seed,
         },
     )?;
+    Ok(Spectra {
+        hessian: hev,
+        gauss_newton: ev,
+        density: dens,
+        hessian_density: hdens,
+        hessian_label: hess.label(),
+        gauss_newton_label: gn.label(),
+    })
+}
+
+/// The final spectra against the last Lanczos values, and Adam's steps against 1/λmax.
+fn print_final(args: &Args, rows: &[Row], spectra: &Spectra, eff: &[f64]) {
+    let last = rows.last().expect("at least one row");
+    let (hev, ev) = (&spectra.hessian, &spectra.gauss_newton);
+    let (dens, hdens) = (&spectra.density, &spectra.hessian_density);
+    let p = hev.len();
     let lmax = hev[p - 1];
     let negative = hev.iter().filter(|v| **v < -1e-12 * lmax).count();
     let neg_mass: f64 = hev.iter().filter(|v| **v < 0.0).map(|v| -v).sum();
@@ -224,7 +276,6 @@ fn main() -> ravine::Result<()> {
         hdens.integrate(|t| t),
         hev.iter().sum::<f64>() / p as f64
     );
-    let eff = opt.effective_step().unwrap_or_default();
     let above = eff.iter().filter(|d| **d > 1.0 / lmax).count();
     println!(
         "Adam's effective steps at the end: {} of {p} exceed the ideal step 1/lambda_max(H) = {:.3e}; \
@@ -234,8 +285,10 @@ fn main() -> ravine::Result<()> {
         last.get("hessian_preconditioned_sharpness"),
         lmax * args.lr
     );
+}
 
-    // Plots.
+/// λmax of every operator over the run, beside the stability thresholds.
+fn plot_lambda_max(args: &Args, rows: &[Row], term_names: &[String]) -> ravine::Result<()> {
     let pts = |f: &dyn Fn(&Row) -> f64| {
         rows.iter()
             .map(|r| (r.step as f64, f(r)))
@@ -264,7 +317,7 @@ fn main() -> ravine::Result<()> {
             pts(&|_| 38.0),
         ),
     ];
-    for name in &term_names {
+    for name in term_names {
         let key = format!("hessian_lambda_max_{name}");
         series.push((
             format!("lambda_max hessian, {name} term"),
@@ -279,6 +332,12 @@ fn main() -> ravine::Result<()> {
         &series,
         true,
     )?;
+    Ok(())
+}
+
+/// The histogram of Adam's final effective steps, with the ideal step 1/λmax marked.
+fn plot_effective_steps(args: &Args, spectra: &Spectra, eff: &[f64]) -> ravine::Result<()> {
+    let lmax = spectra.hessian[spectra.hessian.len() - 1];
     let logs: Vec<f64> = eff
         .iter()
         .filter(|d| **d > 0.0)
@@ -292,8 +351,18 @@ fn main() -> ravine::Result<()> {
         40,
         Some(("log10 1/lambda_max (hessian)", (1.0 / lmax).log10())),
     )?;
+    Ok(())
+}
+
+/// The Gauss-Newton density over log eigenvalue and the Hessian's signed density, SLQ against
+/// the exact spectrum with the same smoothing.
+fn plot_densities(args: &Args, spectra: &Spectra) -> ravine::Result<()> {
+    let (hev, ev) = (&spectra.hessian, &spectra.gauss_newton);
+    let (dens, hdens) = (&spectra.density, &spectra.hessian_density);
+    let p = hev.len();
+    let lmax = hev[p - 1];
     let grid: Vec<f64> = (0..400).map(|i| -12.0 + 16.0 * i as f64 / 399.0).collect();
-    let logdens = ravine::diagnostics::SpectralDensity {
+    let logdens = SpectralDensity {
         nodes: dens
             .nodes
             .iter()
@@ -305,7 +374,7 @@ fn main() -> ravine::Result<()> {
     let smooth = logdens.smoothed(&grid, 0.15);
     // The exact spectrum with the same smoothing: SLQ's Ritz values cannot resolve the cluster
     // of tiny eigenvalues, which it lumps into one node near its smallest Ritz value.
-    let exact = ravine::diagnostics::SpectralDensity {
+    let exact = SpectralDensity {
         nodes: ev
             .iter()
             .map(|v| v.max(1e-300).log10().max(-12.0))
@@ -340,12 +409,12 @@ fn main() -> ravine::Result<()> {
     let tau = 1e-8 * lmax;
     let slog = |v: f64| v.signum() * (1.0 + v.abs() / tau).log10();
     let sgrid: Vec<f64> = (0..600).map(|i| -9.0 + 18.0 * i as f64 / 599.0).collect();
-    let signed = |d: &ravine::diagnostics::SpectralDensity| ravine::diagnostics::SpectralDensity {
+    let signed = |d: &SpectralDensity| SpectralDensity {
         nodes: d.nodes.iter().map(|v| slog(*v)).collect(),
         weights: d.weights.clone(),
         label: d.label.clone(),
     };
-    let hexact = ravine::diagnostics::SpectralDensity {
+    let hexact = SpectralDensity {
         nodes: hev.clone(),
         weights: vec![1.0 / p as f64; p],
         label: "dense".into(),
@@ -361,7 +430,7 @@ fn main() -> ravine::Result<()> {
                 sgrid
                     .iter()
                     .copied()
-                    .zip(signed(&hdens).smoothed(&sgrid, 0.15))
+                    .zip(signed(hdens).smoothed(&sgrid, 0.15))
                     .collect(),
             ),
             (
@@ -376,7 +445,20 @@ fn main() -> ravine::Result<()> {
         false,
     )?;
 
-    // Run file: every named diagnostic per row, the final spectra, the operators' labels.
+    Ok(())
+}
+
+/// Every named diagnostic per row, the final spectra and the operators' labels.
+fn write_run_file(
+    args: &Args,
+    rows: &[Row],
+    spectra: &Spectra,
+    eff: &[f64],
+    theta: &[f64],
+) -> ravine::Result<()> {
+    let (hev, ev) = (&spectra.hessian, &spectra.gauss_newton);
+    let (dens, hdens) = (&spectra.density, &spectra.hessian_density);
+    let p = theta.len();
     let file = RunFile::create(format!("{}/spectrum.h5", args.out), args.seed)?;
     let k = rows.len();
     let col = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
@@ -386,17 +468,17 @@ fn main() -> ravine::Result<()> {
     for (name, _) in &rows[0].values {
         file.write_array("spectrum", name, &col(&|r| r.get(name)), &[k])?;
     }
-    file.set_str("spectrum", "hessian", &hess.label())?;
-    file.set_str("spectrum", "gauss_newton", &gn.label())?;
+    file.set_str("spectrum", "hessian", &spectra.hessian_label)?;
+    file.set_str("spectrum", "gauss_newton", &spectra.gauss_newton_label)?;
     file.set_str(
         "spectrum",
         "hessian_fd",
         "hessian by central differences of gradients (cross-check only)",
     )?;
     file.set_attr("spectrum", "learning_rate", args.lr)?;
-    file.write_array("final", "hessian_eigenvalues", &hev, &[p])?;
-    file.write_array("final", "gauss_newton_eigenvalues", &ev, &[p])?;
-    file.write_array("final", "effective_steps", &eff, &[eff.len()])?;
+    file.write_array("final", "hessian_eigenvalues", hev, &[p])?;
+    file.write_array("final", "gauss_newton_eigenvalues", ev, &[p])?;
+    file.write_array("final", "effective_steps", eff, &[eff.len()])?;
     for (prefix, d) in [("slq", &dens), ("hessian_slq", &hdens)] {
         file.write_array(
             "final",
@@ -411,7 +493,7 @@ fn main() -> ravine::Result<()> {
             &[d.weights.len()],
         )?;
     }
-    file.write_array("final", "params", &theta, &[p])?;
+    file.write_array("final", "params", theta, &[p])?;
     let written = file.finish()?;
     println!(
         "wrote {} and lambda_max.png, effective_steps.png, density.png, hessian_density.png in {}",

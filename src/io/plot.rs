@@ -4,6 +4,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
+use super::plot_curves::{DESC_FONT, TICK_FONT};
 use crate::error::{Error, Result};
 use crate::run::History;
 
@@ -56,6 +57,8 @@ pub fn plot_history(path: impl AsRef<Path>, history: &History, title: &str) -> R
         .configure_mesh()
         .x_desc("iteration")
         .y_desc("log10 loss")
+        .label_style(("sans-serif", TICK_FONT))
+        .axis_desc_style(("sans-serif", DESC_FONT))
         .draw()
         .map_err(|e| draw_err(path, e))?;
     for (k, (name, pts)) in series.into_iter().enumerate() {
@@ -66,8 +69,12 @@ pub fn plot_history(path: impl AsRef<Path>, history: &History, title: &str) -> R
             .label(name)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
     }
+    // Losses fall from the upper left to the lower right: the lower left is where the legend
+    // covers least.
     chart
         .configure_series_labels()
+        .position(SeriesLabelPosition::LowerLeft)
+        .label_font(("sans-serif", 16))
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()
@@ -127,14 +134,14 @@ pub fn plot_heatmap(
             (a.min(v), b.max(v))
         });
     let span = if hi > lo { hi - lo } else { 1.0 };
-    let root = BitMapBackend::new(path, (900, 500)).into_drawing_area();
+    let root = BitMapBackend::new(path, (960, 520)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
-    let (main, bar) = root.split_horizontally(800);
+    let (main, bar) = root.split_horizontally(820);
     let mut chart = ChartBuilder::on(&main)
         .caption(title, ("sans-serif", 22))
         .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(50)
+        .x_label_area_size(50)
+        .y_label_area_size(60)
         .build_cartesian_2d(t_range.0..t_range.1, x_range.0..x_range.1)
         .map_err(|e| draw_err(path, e))?;
     chart
@@ -142,6 +149,8 @@ pub fn plot_heatmap(
         .disable_mesh()
         .x_desc("t")
         .y_desc("x")
+        .label_style(("sans-serif", TICK_FONT))
+        .axis_desc_style(("sans-serif", DESC_FONT))
         .draw()
         .map_err(|e| draw_err(path, e))?;
     let dx = (x_range.1 - x_range.0) / (nx - 1) as f64;
@@ -160,14 +169,16 @@ pub fn plot_heatmap(
         .map_err(|e| draw_err(path, e))?;
     let mut cb = ChartBuilder::on(&bar)
         .margin_top(40)
-        .margin_bottom(50)
-        .y_label_area_size(60)
+        .margin_bottom(60)
+        .margin_right(5)
+        .y_label_area_size(95)
         .build_cartesian_2d(0.0..1.0, lo..lo + span)
         .map_err(|e| draw_err(path, e))?;
     cb.configure_mesh()
         .disable_mesh()
         .disable_x_axis()
         .y_label_formatter(&|v| format!("{v:.1e}"))
+        .label_style(("sans-serif", TICK_FONT))
         .draw()
         .map_err(|e| draw_err(path, e))?;
     let steps = 100;

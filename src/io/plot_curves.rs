@@ -7,8 +7,15 @@ use plotters::prelude::*;
 use super::plot::draw_err;
 use crate::error::Result;
 
+/// Font sizes shared by the plots: tick labels and axis descriptions readable at 100 %.
+pub(crate) const TICK_FONT: u32 = 17;
+pub(crate) const DESC_FONT: u32 = 19;
+const LEGEND_FONT: u32 = 17;
+const LEGEND_ROW: u32 = 24;
+
 /// Curves `(label, points)` on one chart; with `log_y` the values are plotted as `log10`
-/// (non-positive values dropped) and the axis is labelled so.
+/// (non-positive values dropped) and the axis is labelled so. The legend sits in its own
+/// panel below the chart, so it never covers a curve.
 pub fn plot_curves(
     path: impl AsRef<Path>,
     title: &str,
@@ -46,13 +53,15 @@ pub fn plot_curves(
         return Err(draw_err(path, "no finite points"));
     }
     let pad = 0.05 * (y1 - y0).max(1e-9);
-    let root = BitMapBackend::new(path, (950, 620)).into_drawing_area();
+    let legend_height = 20 + LEGEND_ROW * data.len() as u32;
+    let root = BitMapBackend::new(path, (950, 620 + legend_height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
-    let mut chart = ChartBuilder::on(&root)
+    let (plot_area, legend_area) = root.split_vertically(620);
+    let mut chart = ChartBuilder::on(&plot_area)
         .caption(title, ("sans-serif", 22))
         .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(65)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
         .build_cartesian_2d(x0..x1.max(x0 + 1e-12), (y0 - pad)..(y1 + pad))
         .map_err(|e| draw_err(path, e))?;
     let y_desc = if log_y {
@@ -64,26 +73,37 @@ pub fn plot_curves(
         .configure_mesh()
         .x_desc(x_label)
         .y_desc(y_desc)
+        .label_style(("sans-serif", TICK_FONT))
+        .axis_desc_style(("sans-serif", DESC_FONT))
         .draw()
         .map_err(|e| draw_err(path, e))?;
+    let mut entries = Vec::new();
     for (k, (name, pts)) in data.into_iter().enumerate() {
         let color = Palette99::pick(k).to_rgba();
         chart
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
-            .map_err(|e| draw_err(path, e))?
-            .label(name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+            .map_err(|e| draw_err(path, e))?;
         chart
             .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))
             .map_err(|e| draw_err(path, e))?;
+        entries.push((name, color));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| draw_err(path, e))?;
+    for (k, (name, color)) in entries.iter().enumerate() {
+        let y = 10 + (LEGEND_ROW * k as u32 + LEGEND_ROW / 2) as i32;
+        legend_area
+            .draw(&PathElement::new(
+                vec![(95, y), (135, y)],
+                color.stroke_width(3),
+            ))
+            .map_err(|e| draw_err(path, e))?;
+        legend_area
+            .draw(&Text::new(
+                name.clone(),
+                (145, y - LEGEND_FONT as i32 / 2),
+                ("sans-serif", LEGEND_FONT),
+            ))
+            .map_err(|e| draw_err(path, e))?;
+    }
     root.present().map_err(|e| draw_err(path, e))
 }
 
@@ -129,6 +149,8 @@ pub fn plot_histogram(
         .configure_mesh()
         .x_desc(x_label)
         .y_desc("count")
+        .label_style(("sans-serif", TICK_FONT))
+        .axis_desc_style(("sans-serif", DESC_FONT))
         .draw()
         .map_err(|e| draw_err(path, e))?;
     chart

@@ -5,6 +5,7 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::plot::draw_err;
+use super::plot_curves::{DESC_FONT, TICK_FONT};
 use crate::error::Result;
 
 fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -52,6 +53,8 @@ pub fn plot_frontier(
         .configure_mesh()
         .x_desc("volatility")
         .y_desc("expected return")
+        .label_style(("sans-serif", TICK_FONT))
+        .axis_desc_style(("sans-serif", DESC_FONT))
         .draw()
         .map_err(|e| draw_err(path, e))?;
     chart
@@ -123,6 +126,8 @@ pub fn plot_stacked_weights(
         .configure_mesh()
         .x_desc(x_label)
         .y_desc("cumulative weight")
+        .label_style(("sans-serif", TICK_FONT))
+        .axis_desc_style(("sans-serif", DESC_FONT))
         .draw()
         .map_err(|e| draw_err(path, e))?;
     let mut below = vec![0.0; k];
