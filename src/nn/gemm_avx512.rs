@@ -39,6 +39,13 @@ fn lanes(valid: usize) -> __mmask8 {
 /// One tile: `out[r + c·out_cs] (=|+=) Σ_{k<kk} a[r + k·a_ks] · x(k, c) (+ bias)` for rows
 /// `r < rows` (`rows ≤ 8·RB`, every one of the RB row blocks non-empty) and columns
 /// `c < NC`. The RB·NC accumulators live in registers for the whole sum.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F ([`available`]). `a` must be valid for reads of
+/// `a[r + k·a_ks]`, `x.ptr` of `x(k, c)` and `bias.ptr` of `bias.ptr[c]` (when `bias.rows >
+/// 0`) for every `r < rows`, `k < kk`, `c < NC`; `out` must be valid for reads and writes of
+/// `out[r + c·out_cs]` and not overlap the inputs.
 #[inline]
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
@@ -114,6 +121,11 @@ unsafe fn tile<const RB: usize, const NC: usize>(
 
 /// Columns `[0, cols)` of a band of at most 24 rows, in tiles of 8 columns and one
 /// narrower tile at the end.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F ([`available`]). The pointers must be valid as in [`tile`] for
+/// every row `r < rows ≤ 8·RB` and column `c < cols`.
 #[inline]
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::too_many_arguments)]
@@ -156,6 +168,11 @@ unsafe fn band<const RB: usize>(
 
 /// `out (rows × cols, column stride out_cs) (=|+=) A X (+ bias)` with `A`'s column `k` at
 /// `a + k·a_ks` (rows contiguous) and `X` strided: bands of 24 rows, then 16 or 8.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F ([`available`]). The pointers must be valid as in [`tile`] for
+/// every row below the product's `rows` and column below its `cols`.
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::too_many_arguments)]
 unsafe fn product(
@@ -186,6 +203,12 @@ unsafe fn product(
 
 /// See [`super::forward`]: `Zᵀ = Xᵀ Wᵀ`, the chunk's columns down the lanes, `Xᵀ`'s
 /// columns (`X`'s rows) read in place, `Wᵀ` strided.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F ([`available`]). The slices must have the lengths the shapes imply
+/// (`super::gemm` asserts them before calling): `z`: `wo·m`, `w`: `wo·wi`, `x`: `wi·m`, and a
+/// bias `(b, rows)` has `b.len() == wo` and `rows ≤ m`.
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn forward(
@@ -212,6 +235,11 @@ pub(super) unsafe fn forward(
 }
 
 /// See [`super::adjoint`]: `Āᵀ = Z̄ᵀ W`.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F ([`available`]). The slices must have the lengths the shapes imply
+/// (`super::gemm` asserts them before calling): `a`: `wi·m`, `w`: `wo·wi`, `zbar`: `wo·m`.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn adjoint(
     a: &mut [f64],
@@ -245,6 +273,11 @@ pub(super) unsafe fn adjoint(
 /// products. Tiles of `TO` outputs × `TI` inputs keep `TO·TI` vector accumulators (lanes =
 /// 8 consecutive columns) over all columns, then sum across lanes once. Edge tiles repeat
 /// the last row and keep only the valid entries.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F ([`available`]). The slices must have the lengths the shapes imply
+/// (`super::gemm` asserts them before calling): `g`: `wo·wi`, `zbar`: `wo·m`, `x`: `wi·m`.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn weight(
     g: &mut [f64],
@@ -263,6 +296,11 @@ pub(super) unsafe fn weight(
     }
 }
 
+/// [`weight`] in tiles of `TO × TI`.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F ([`available`]). The slices must have the lengths of [`weight`].
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn weight_tiles<const TO: usize, const TI: usize>(

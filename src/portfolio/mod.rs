@@ -33,6 +33,7 @@ mod problem;
 mod reference;
 mod risk;
 mod rules;
+mod simplex;
 mod softmax;
 mod solve;
 
