@@ -7,18 +7,20 @@
 //! ```
 
 use clap::Parser;
-use ravine::io::{plot_frontier, plot_history, plot_stacked_weights};
+use ravine::io::plot_history;
 use ravine::portfolio::{
-    default_lbfgs, efficient_frontier, ewma_covariance, ledoit_wolf, portfolio_rule,
-    sample_covariance, solve_clarabel, solve_lbfgs_softmax, solve_projected, solve_reference,
-    Constraints, FrontierSettings, MeanVariance, Objective, PriceTable, Projected, QpForm,
-    QpSettings, Returns, RiskModel, Solution,
+    default_lbfgs, ewma_covariance, ledoit_wolf, portfolio_rule, sample_covariance, solve_clarabel,
+    solve_lbfgs_softmax, solve_projected, solve_reference, Constraints, MeanVariance, Objective,
+    PriceTable, Projected, QpForm, QpSettings, Returns, RiskModel, Solution,
 };
 use ravine::{rules, RunFile};
 
 #[path = "common/portfolio_studies.rs"]
 mod studies;
-use studies::{adam_and_risk, curvature};
+use studies::{adam_risk_study, curvature};
+#[path = "common/portfolio_frontier.rs"]
+mod frontier;
+use frontier::frontier_study;
 
 #[derive(Parser, Debug)]
 #[command(about = "Markowitz portfolios by projected update rules, certified against Clarabel")]
@@ -331,150 +333,5 @@ fn write_rows(
             )?;
         }
     }
-    Ok(())
-}
-
-/// The efficient frontier by a warm-started rule, with a reference per point; plots.
-fn frontier_study(
-    args: &Args,
-    returns: &Returns,
-    mv: &MeanVariance,
-    file: &RunFile,
-) -> ravine::Result<()> {
-    let n = returns.assets_len();
-    let vol = returns.volatility();
-    let settings = FrontierSettings {
-        points: args.frontier,
-        max_iters: args.steps * 5,
-        tol: args.tol,
-        ..FrontierSettings::default()
-    };
-    let t0 = std::time::Instant::now();
-    let frontier = efficient_frontier(mv, settings, |_| {
-        portfolio_rule(&args.frontier_rule, mv, args.steps)
-    })?;
-    let secs = t0.elapsed().as_secs_f64();
-    let mut worst_kkt: f64 = 0.0;
-    let mut worst_ref_kkt: f64 = 0.0;
-    let mut worst_werr: f64 = 0.0;
-    let mut worst_gap: f64 = 0.0;
-    let mut iters = 0;
-    for p in &frontier {
-        worst_kkt = worst_kkt.max(p.solution.certificate.worst());
-        iters += p.solution.iterations;
-        if let Some(r) = &p.reference {
-            worst_ref_kkt = worst_ref_kkt.max(r.certificate.worst());
-            worst_werr = worst_werr.max(p.solution.weight_error(r));
-            worst_gap = worst_gap.max(p.solution.objective_gap(r).abs());
-        }
-    }
-    println!(
-        "\nefficient frontier: {} points by projected {} (warm-started), {iters} steps in total, {secs:.2} s \
-         (with a Clarabel reference per point)\n  worst KKT residual {worst_kkt:.1e} (reference {worst_ref_kkt:.1e}); \
-         worst max|dw| {worst_werr:.1e}; worst rel gap {worst_gap:.1e}: {}",
-        frontier.len(),
-        args.frontier_rule,
-        if worst_kkt <= 1e-8 { "KKT passes at every point" } else { "KKT FAILS somewhere" }
-    );
-    let k = frontier.len();
-    let targets: Vec<f64> = frontier.iter().map(|p| p.target).collect();
-    let vols: Vec<f64> = frontier.iter().map(|p| p.volatility).collect();
-    let weights: Vec<f64> = frontier
-        .iter()
-        .flat_map(|p| p.solution.weights.clone())
-        .collect();
-    let kkt: Vec<f64> = frontier
-        .iter()
-        .map(|p| p.solution.certificate.worst())
-        .collect();
-    let werr: Vec<f64> = frontier
-        .iter()
-        .map(|p| {
-            p.reference
-                .as_ref()
-                .map_or(f64::NAN, |r| p.solution.weight_error(r))
-        })
-        .collect();
-    file.write_array("frontier", "target_return", &targets, &[k])?;
-    file.write_array("frontier", "volatility", &vols, &[k])?;
-    file.write_array("frontier", "weights", &weights, &[k, n])?;
-    file.write_array("frontier", "kkt_worst", &kkt, &[k])?;
-    file.write_array("frontier", "max_weight_error", &werr, &[k])?;
-    let ann = 252f64;
-    let curve: Vec<(f64, f64)> = frontier
-        .iter()
-        .map(|p| (p.volatility * ann.sqrt(), p.target * ann))
-        .collect();
-    let means = returns.mean();
-    let assets: Vec<(String, f64, f64)> = (0..n)
-        .map(|i| {
-            (
-                returns.assets()[i].clone(),
-                vol[i] * ann.sqrt(),
-                means[i] * ann,
-            )
-        })
-        .collect();
-    plot_frontier(
-        format!("{}/frontier.png", args.out),
-        &curve,
-        &assets,
-        "S&P 500 sample: long-only efficient frontier (annualised)",
-    )?;
-    let ann_targets: Vec<f64> = targets.iter().map(|t| t * ann).collect();
-    plot_stacked_weights(
-        format!("{}/frontier_weights.png", args.out),
-        &ann_targets,
-        &weights,
-        returns.assets(),
-        "target return (annualised)",
-        "weights along the efficient frontier",
-    )?;
-
-    Ok(())
-}
-
-/// Adam's second moment against each asset's volatility, stochastic and full batch.
-fn adam_risk_study(
-    args: &Args,
-    returns: &Returns,
-    mv: &MeanVariance,
-    file: &RunFile,
-) -> ravine::Result<()> {
-    let vol = returns.volatility();
-    let reference = solve_reference(mv)?;
-    let mut stochastic = mv.clone().stochastic(returns, args.batch, args.seed)?;
-    let mut full = mv.clone();
-    let st = adam_and_risk(&mut stochastic, args.adam_steps, &vol, &reference)?;
-    let fb = adam_and_risk(&mut full, args.adam_steps, &vol, &reference)?;
-    println!(
-        "\nAdam (lr 1e-3, projected) on minimum variance: correlation across assets of log sqrt(v_hat) \
-         with log volatility\n  {:>7} {:>22} {:>22}",
-        "step", "stochastic (batch)", "full batch"
-    );
-    println!(
-        "  {:>7} {:>9} {:>12} {:>9} {:>12}",
-        "", "corr", "median", "corr", "median"
-    );
-    for (a, b) in st.iter().zip(&fb) {
-        println!(
-            "  {:>7} {:>9.3} {:>12.3e} {:>9.3} {:>12.3e}   gaps {:.1e} / {:.1e}",
-            a.0, a.1, a.2, b.1, b.2, a.3, b.3
-        );
-    }
-    let flat = |v: &[(u64, f64, f64, f64)]| {
-        v.iter()
-            .flat_map(|r| [r.0 as f64, r.1, r.2, r.3])
-            .collect::<Vec<f64>>()
-    };
-    file.write_array("adam_risk", "stochastic", &flat(&st), &[st.len(), 4])?;
-    file.write_array("adam_risk", "full_batch", &flat(&fb), &[fb.len(), 4])?;
-    file.set_str(
-        "adam_risk",
-        "columns",
-        "step,corr_log_sqrt_v_log_vol,median_sqrt_v,objective_gap",
-    )?;
-    file.set_attr("adam_risk", "batch", args.batch as u64)?;
-
     Ok(())
 }

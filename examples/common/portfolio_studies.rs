@@ -5,7 +5,8 @@ use super::Args;
 use ravine::diagnostics::{CurvatureReport, ReportSettings, TangentRestriction};
 use ravine::portfolio::PortfolioHessian;
 use ravine::portfolio::{
-    portfolio_rule, solve_projected_observed, MeanVariance, Projected, Solution,
+    portfolio_rule, solve_projected_observed, solve_reference, MeanVariance, Projected, Returns,
+    Solution,
 };
 use ravine::{rules, Problem, RunFile};
 
@@ -173,5 +174,50 @@ pub fn curvature(problem: &MeanVariance, args: &Args) -> ravine::Result<()> {
             pick(r, "loss")
         );
     }
+    Ok(())
+}
+
+/// Adam's second moment against each asset's volatility, stochastic and full batch.
+pub fn adam_risk_study(
+    args: &Args,
+    returns: &Returns,
+    mv: &MeanVariance,
+    file: &RunFile,
+) -> ravine::Result<()> {
+    let vol = returns.volatility();
+    let reference = solve_reference(mv)?;
+    let mut stochastic = mv.clone().stochastic(returns, args.batch, args.seed)?;
+    let mut full = mv.clone();
+    let st = adam_and_risk(&mut stochastic, args.adam_steps, &vol, &reference)?;
+    let fb = adam_and_risk(&mut full, args.adam_steps, &vol, &reference)?;
+    println!(
+        "\nAdam (lr 1e-3, projected) on minimum variance: correlation across assets of log sqrt(v_hat) \
+         with log volatility\n  {:>7} {:>22} {:>22}",
+        "step", "stochastic (batch)", "full batch"
+    );
+    println!(
+        "  {:>7} {:>9} {:>12} {:>9} {:>12}",
+        "", "corr", "median", "corr", "median"
+    );
+    for (a, b) in st.iter().zip(&fb) {
+        println!(
+            "  {:>7} {:>9.3} {:>12.3e} {:>9.3} {:>12.3e}   gaps {:.1e} / {:.1e}",
+            a.0, a.1, a.2, b.1, b.2, a.3, b.3
+        );
+    }
+    let flat = |v: &[(u64, f64, f64, f64)]| {
+        v.iter()
+            .flat_map(|r| [r.0 as f64, r.1, r.2, r.3])
+            .collect::<Vec<f64>>()
+    };
+    file.write_array("adam_risk", "stochastic", &flat(&st), &[st.len(), 4])?;
+    file.write_array("adam_risk", "full_batch", &flat(&fb), &[fb.len(), 4])?;
+    file.set_str(
+        "adam_risk",
+        "columns",
+        "step,corr_log_sqrt_v_log_vol,median_sqrt_v,objective_gap",
+    )?;
+    file.set_attr("adam_risk", "batch", args.batch as u64)?;
+
     Ok(())
 }
