@@ -59,16 +59,8 @@ impl DenseOperator {
 
     /// From an nalgebra matrix (square, finite, symmetric; checked as in [`DenseOperator::new`]).
     pub fn from_nalgebra(m: &nalgebra::DMatrix<f64>, label: impl Into<String>) -> Result<Self> {
-        let (r, c) = m.shape();
-        if r != c {
-            return Err(Error::DimensionMismatch {
-                component: "dense operator",
-                what: "nalgebra matrix columns",
-                expected: r,
-                got: c,
-            });
-        }
-        Self::new(r, crate::linalg::from_nalgebra(m), label)
+        let (p, data) = crate::linalg::square_from_nalgebra("dense operator", m)?;
+        Self::new(p, data, label)
     }
 
     /// The matrix as an nalgebra `DMatrix` (a copy).

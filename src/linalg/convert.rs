@@ -25,6 +25,24 @@ pub fn from_nalgebra(m: &DMatrix<f64>) -> Vec<f64> {
     out
 }
 
+/// The order and row-major data of a square nalgebra matrix; `component` names the caller in
+/// the error for a matrix that is not square.
+pub fn square_from_nalgebra(
+    component: &'static str,
+    m: &DMatrix<f64>,
+) -> Result<(usize, Vec<f64>)> {
+    let (r, c) = m.shape();
+    if r != c {
+        return Err(Error::DimensionMismatch {
+            component,
+            what: "nalgebra matrix columns",
+            expected: r,
+            got: c,
+        });
+    }
+    Ok((r, from_nalgebra(m)))
+}
+
 /// An nalgebra matrix holding the row-major `rows × cols` slice `data`.
 pub fn to_nalgebra(data: &[f64], rows: usize, cols: usize) -> Result<DMatrix<f64>> {
     check_len("nalgebra matrix", data.len(), rows, cols)?;

@@ -13,5 +13,7 @@
 mod convert;
 mod eigen;
 
-pub use convert::{faer_view, from_nalgebra, to_nalgebra, to_nalgebra_vector};
+pub use convert::{
+    faer_view, from_nalgebra, square_from_nalgebra, to_nalgebra, to_nalgebra_vector,
+};
 pub use eigen::{symmetric_eigen, symmetric_eigenvalues};

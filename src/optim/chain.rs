@@ -1,6 +1,6 @@
 //! [`Chain`]: a sequence of transforms that is itself a [`Transform`] (optax's `chain`).
 
-use super::transform::unknown_state;
+use super::transform::{member_values, route_member, unknown_state};
 use super::Transform;
 use crate::error::Result;
 
@@ -38,15 +38,6 @@ impl Chain {
     pub fn members(&self) -> &[Box<dyn Transform>] {
         &self.members
     }
-
-    /// Splits `"<i>.<member>.<name>"` into the member index and the member's own name.
-    fn route<'a>(&self, key: &'a str) -> Option<(usize, &'a str)> {
-        let (i, rest) = key.split_once('.')?;
-        let i: usize = i.parse().ok()?;
-        let member = self.members.get(i)?;
-        let name = rest.strip_prefix(member.name())?.strip_prefix('.')?;
-        Some((i, name))
-    }
 }
 
 impl Clone for Chain {
@@ -63,13 +54,7 @@ impl Transform for Chain {
     }
 
     fn hyperparameters(&self) -> Vec<(String, f64)> {
-        let mut v = Vec::new();
-        for (i, t) in self.members.iter().enumerate() {
-            for (k, x) in t.hyperparameters() {
-                v.push((format!("{i}.{}.{k}", t.name()), x));
-            }
-        }
-        v
+        member_values(&self.members, |t| t.hyperparameters())
     }
 
     fn check_dim(&self, dim: usize) -> Result<()> {
@@ -91,17 +76,11 @@ impl Transform for Chain {
     }
 
     fn state(&self) -> Vec<(String, Vec<f64>)> {
-        let mut v = Vec::new();
-        for (i, t) in self.members.iter().enumerate() {
-            for (k, x) in t.state() {
-                v.push((format!("{i}.{}.{k}", t.name()), x));
-            }
-        }
-        v
+        member_values(&self.members, |t| t.state())
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> Result<()> {
-        match self.route(name) {
+        match route_member(&self.members, name) {
             Some((i, inner)) => self.members[i].set_state(inner, values),
             None => Err(unknown_state(self.name(), name)),
         }

@@ -1,6 +1,6 @@
 //! [`MultiTransform`]: a different rule per parameter group (optax's `multi_transform`).
 
-use super::transform::unknown_state;
+use super::transform::{member_values, route_member, unknown_state};
 use super::Transform;
 use crate::error::{Error, Result};
 
@@ -82,15 +82,6 @@ impl MultiTransform {
     pub fn groups(&self) -> &[Box<dyn Transform>] {
         &self.groups
     }
-
-    fn route<'a>(&self, key: &'a str) -> Option<(usize, &'a str)> {
-        let (k, rest) = key.split_once('.')?;
-        let k: usize = k.parse().ok()?;
-        let name = rest
-            .strip_prefix(self.groups.get(k)?.name())?
-            .strip_prefix('.')?;
-        Some((k, name))
-    }
 }
 
 impl Clone for MultiTransform {
@@ -111,13 +102,10 @@ impl Transform for MultiTransform {
     }
 
     fn hyperparameters(&self) -> Vec<(String, f64)> {
-        let mut v = Vec::new();
-        for (k, t) in self.groups.iter().enumerate() {
-            v.push((format!("{k}.size"), self.members[k].len() as f64));
-            for (name, x) in t.hyperparameters() {
-                v.push((format!("{k}.{}.{name}", t.name()), x));
-            }
-        }
+        let mut v: Vec<(String, f64)> = (self.members.iter().enumerate())
+            .map(|(k, m)| (format!("{k}.size"), m.len() as f64))
+            .collect();
+        v.extend(member_values(&self.groups, |t| t.hyperparameters()));
         v
     }
 
@@ -167,17 +155,11 @@ impl Transform for MultiTransform {
     }
 
     fn state(&self) -> Vec<(String, Vec<f64>)> {
-        let mut v = Vec::new();
-        for (k, t) in self.groups.iter().enumerate() {
-            for (name, x) in t.state() {
-                v.push((format!("{k}.{}.{name}", t.name()), x));
-            }
-        }
-        v
+        member_values(&self.groups, |t| t.state())
     }
 
     fn set_state(&mut self, name: &str, values: &[f64]) -> Result<()> {
-        match self.route(name) {
+        match route_member(&self.groups, name) {
             Some((k, inner)) => self.groups[k].set_state(inner, values),
             None => Err(unknown_state(self.name(), name)),
         }

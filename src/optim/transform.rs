@@ -65,6 +65,35 @@ pub(crate) fn named<T>(values: Vec<(&str, T)>) -> Vec<(String, T)> {
         .collect()
 }
 
+/// The state (`hyperparameters == false`) or hyperparameters of each member of a composite
+/// transform, named `"<i>.<member>.<name>"` with `i` the member's position.
+pub(crate) fn member_values<T>(
+    members: &[Box<dyn Transform>],
+    of: impl Fn(&dyn Transform) -> Vec<(String, T)>,
+) -> Vec<(String, T)> {
+    let mut v = Vec::new();
+    for (i, t) in members.iter().enumerate() {
+        for (k, x) in of(t.as_ref()) {
+            v.push((format!("{i}.{}.{k}", t.name()), x));
+        }
+    }
+    v
+}
+
+/// Splits a composite's key `"<i>.<member>.<name>"` into the member index and the member's own
+/// name, checking the member's name.
+pub(crate) fn route_member<'a>(
+    members: &[Box<dyn Transform>],
+    key: &'a str,
+) -> Option<(usize, &'a str)> {
+    let (i, rest) = key.split_once('.')?;
+    let i: usize = i.parse().ok()?;
+    let name = rest
+        .strip_prefix(members.get(i)?.name())?
+        .strip_prefix('.')?;
+    Some((i, name))
+}
+
 /// The error for a state buffer a transform does not have.
 pub(crate) fn unknown_state(component: &'static str, name: &str) -> crate::Error {
     crate::Error::InvalidConfig {

@@ -72,16 +72,8 @@ impl Covariance {
 
     /// From an nalgebra matrix, checked as in [`Covariance::new`].
     pub fn from_nalgebra(m: &nalgebra::DMatrix<f64>) -> Result<Self> {
-        let (r, c) = m.shape();
-        if r != c {
-            return Err(Error::DimensionMismatch {
-                component: "covariance",
-                what: "nalgebra matrix columns",
-                expected: r,
-                got: c,
-            });
-        }
-        Self::new(r, crate::linalg::from_nalgebra(m))
+        let (n, data) = crate::linalg::square_from_nalgebra("covariance", m)?;
+        Self::new(n, data)
     }
 
     /// The matrix as an nalgebra `DMatrix` (a copy).
