@@ -174,13 +174,6 @@ pub fn plot_heatmap(
         .y_label_area_size(95)
         .build_cartesian_2d(0.0..1.0, lo..lo + span)
         .map_err(|e| draw_err(path, e))?;
-    cb.configure_mesh()
-        .disable_mesh()
-        .disable_x_axis()
-        .y_label_formatter(&|v| format!("{v:.1e}"))
-        .label_style(("sans-serif", TICK_FONT))
-        .draw()
-        .map_err(|e| draw_err(path, e))?;
     let steps = 100;
     cb.draw_series((0..steps).map(|k| {
         let a = lo + span * k as f64 / steps as f64;
@@ -191,5 +184,13 @@ pub fn plot_heatmap(
         )
     }))
     .map_err(|e| draw_err(path, e))?;
+    // The labels after the bar, so that the bar never covers their last digits.
+    cb.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_label_formatter(&|v| format!("{v:.1e}  "))
+        .label_style(("sans-serif", TICK_FONT))
+        .draw()
+        .map_err(|e| draw_err(path, e))?;
     root.present().map_err(|e| draw_err(path, e))
 }
