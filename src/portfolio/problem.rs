@@ -67,6 +67,11 @@ struct Minibatches {
 /// cancels, and stall; and their second moments never decay. [`MeanVariance::raw_gradients`]
 /// turns this off, to see that happen.
 ///
+/// With a target return the rules get the gradient mapping `G(w) = L (w − P_C(w − ∇f/L))`
+/// instead (`L` from [`super::scaled_lipschitz`]): also zero exactly at the optimum, and the
+/// same step for gradient descent at `α = 1/L`, but continuous in `w`, which the tangent cone is
+/// not; with the second hyperplane the rules cycled between active sets of the cone and stalled.
+///
 /// Stochastic mode ([`MeanVariance::stochastic`]): the risk gradient uses a minibatch `B` of
 /// return periods drawn with replacement from a seed,
 /// `Σ_B w = T/(T−1) · (1/|B|) Σ_{t∈B} x_t (x_tᵀ w)` with `x_t` the demeaned returns (an
@@ -80,6 +85,8 @@ pub struct MeanVariance {
     scale: f64,
     batches: Option<Minibatches>,
     tangent: bool,
+    /// With a target return: the `L` of the gradient mapping handed to the rules.
+    mapping_l: Option<f64>,
 }
 
 impl MeanVariance {
@@ -125,15 +132,17 @@ impl MeanVariance {
             });
         }
         let scale = objective.gamma() * risk.mean_variance();
-        Ok(Self {
+        let problem = Self {
             risk,
             mean,
             objective,
-            constraints: Arc::new(constraints),
+            constraints: Arc::new(Constraints::fully_invested(n)),
             scale,
             batches: None,
             tangent: true,
-        })
+            mapping_l: None,
+        };
+        problem.with_constraints(constraints)
     }
 
     /// A problem on historical returns: sample mean and sample covariance (checked positive
@@ -269,6 +278,10 @@ impl MeanVariance {
         }
         let mut p = self.clone();
         p.constraints = Arc::new(constraints);
+        p.mapping_l = None;
+        if p.constraints.target_return().is_some() {
+            p.mapping_l = Some(super::rules::scaled_lipschitz(&p));
+        }
         Ok(p)
     }
 
@@ -343,7 +356,17 @@ impl Problem for MeanVariance {
         for ((g, s), m) in grad.iter_mut().zip(&sw).zip(&self.mean) {
             *g = (gamma * s - if with_mean { *m } else { 0.0 }) / self.scale;
         }
-        if self.tangent {
+        if let (true, Some(l)) = (self.tangent, self.mapping_l) {
+            // With a target return, the gradient mapping g ← L(x − P_C(x − g/L)): continuous in
+            // x (the tangent cone's active set is not, and with the second hyperplane the rules
+            // cycled between active sets), zero exactly at the optimum, and the same step as the
+            // projected gradient's for gradient descent at α = 1/L.
+            let mut y: Vec<f64> = x.iter().zip(grad.iter()).map(|(a, g)| a - g / l).collect();
+            crate::optim::Projection::project(self.constraints.as_ref(), &mut y);
+            for ((g, a), p) in grad.iter_mut().zip(x).zip(&y) {
+                *g = l * (a - p);
+            }
+        } else if self.tangent {
             // g ← −P_{T_C(x)}(−g): the projected gradient.
             grad.iter_mut().for_each(|v| *v = -*v);
             self.constraints.project_onto_tangent_cone(x, grad);
