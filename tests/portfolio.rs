@@ -169,6 +169,34 @@ fn every_frontier_target_converges_for_gd_nesterov_and_adam() {
     }
 }
 
+/// At the top of the frontier the only feasible portfolio holds the best asset alone: the
+/// support has one asset for two equality multipliers, which stationarity leaves undetermined.
+/// The certificate must pick multipliers that satisfy the sign conditions when some do (it
+/// reported a violation of about 1 before), and still flag a point that is not optimal.
+#[test]
+fn a_single_asset_endpoint_is_certified() {
+    let r = sp500();
+    let mean = r.mean();
+    let best = (0..20)
+        .max_by(|&a, &b| mean[a].total_cmp(&mean[b]))
+        .unwrap();
+    let set = Constraints::long_only(20)
+        .with_target_return(mean.clone(), mean[best])
+        .unwrap();
+    let p = MeanVariance::from_returns(&r, Objective::MinVariance, set).unwrap();
+    let mut w = vec![0.0; 20];
+    w[best] = 1.0;
+    let c = Certificate::of(&p, &w).unwrap();
+    assert_eq!(c.support, 1);
+    assert!(c.worst() < 1e-12, "{c:?}");
+    // The same check still fails a non-optimal point with a one-asset support: the
+    // minimum-variance problem without a target, at the best asset alone.
+    let free =
+        MeanVariance::from_returns(&r, Objective::MinVariance, Constraints::long_only(20)).unwrap();
+    let c = Certificate::of(&free, &w).unwrap();
+    assert!(c.worst() > 1e-2, "{c:?}");
+}
+
 #[test]
 fn frontier_passes_kkt_at_every_point() {
     let r = sp500();

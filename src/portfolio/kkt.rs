@@ -7,7 +7,9 @@ use crate::optim::Projection;
 /// `min f(w)  s.t.  Aw = b, lo ≤ w ≤ hi` (rows of `A`: the budget, the target return).
 ///
 /// With `g = ∇f(w)`, multipliers `ν` fitted by least squares on the support
-/// `S = {i : lo_i + τ < w_i < hi_i − τ}` and reduced costs `d = g + Aᵀν`:
+/// `S = {i : lo_i + τ < w_i < hi_i − τ}` (where that leaves them undetermined — one asset held
+/// under a budget and a target return — the ones that best meet the sign conditions) and
+/// reduced costs `d = g + Aᵀν`:
 ///
 /// - primal infeasibility: `max(‖Aw − b‖∞, max bound violation)`;
 /// - stationarity on the support: `max_{i∈S} |d_i|`;
@@ -66,7 +68,22 @@ impl Certificate {
                 gram[a * m + b] = support.iter().map(|&i| ra[i] * rb[i]).sum();
             }
         }
-        let nu = solve_small(&gram, &rhs, m);
+        let in_support = {
+            let mut s = vec![false; n];
+            support.iter().for_each(|&i| s[i] = true);
+            s
+        };
+        let at_lower: Vec<bool> = (0..n)
+            .map(|i| (w[i] - lo[i]).abs() <= (hi[i] - w[i]).abs())
+            .collect();
+        let nu = resolve_multipliers(
+            &gram,
+            solve_small(&gram, &rhs, m),
+            &eq,
+            &g,
+            &in_support,
+            &at_lower,
+        );
         let d: Vec<f64> = (0..n)
             .map(|i| g[i] + eq.iter().zip(&nu).map(|((r, _), v)| r[i] * v).sum::<f64>())
             .collect();
@@ -75,11 +92,6 @@ impl Certificate {
             .chain(&nu)
             .fold(0.0f64, |a, v| a.max(v.abs()))
             .max(f64::MIN_POSITIVE);
-        let in_support = {
-            let mut s = vec![false; n];
-            support.iter().for_each(|&i| s[i] = true);
-            s
-        };
         let mut stationarity: f64 = 0.0;
         let mut sign: f64 = 0.0;
         let mut gap = 0.0;
@@ -88,8 +100,7 @@ impl Certificate {
                 stationarity = stationarity.max(d[i].abs());
                 continue;
             }
-            let at_lower = (w[i] - lo[i]).abs() <= (hi[i] - w[i]).abs();
-            if at_lower {
+            if at_lower[i] {
                 sign = sign.max(-d[i]);
                 if d[i] > 0.0 {
                     gap += d[i] * (w[i] - lo[i]);
@@ -133,6 +144,74 @@ impl Certificate {
             .max(self.sign_violation)
             .max(self.relative_gap)
     }
+}
+
+/// Stationarity fixes the equality multipliers only up to the null space of the support's
+/// rows: with the budget and a target return (m = 2) and a Gram matrix of rank 1 (one asset
+/// held, or held assets with equal returns) they are `ν₀ + t z` for every `t`, with
+/// `A_Sᵀ z = 0`. The KKT conditions hold if *some* `t` meets the sign conditions off the
+/// support, so this picks the `t` nearest 0 that does, or, when none does, the `t` with the
+/// smallest worst violation (golden-section search on that convex function). Full-rank cases
+/// return `ν₀` unchanged.
+fn resolve_multipliers(
+    gram: &[f64],
+    nu: Vec<f64>,
+    eq: &[(Vec<f64>, f64)],
+    g: &[f64],
+    in_support: &[bool],
+    at_lower: &[bool],
+) -> Vec<f64> {
+    if nu.len() != 2 {
+        return nu;
+    }
+    let (g00, g01, g11) = (gram[0], gram[1], gram[3]);
+    let det = g00 * g11 - g01 * g01;
+    if g00 + g11 <= 0.0 || det > 1e-12 * g00 * g11 {
+        return nu;
+    }
+    let z = if g00.abs() >= g11.abs() {
+        [-g01, g00]
+    } else {
+        [g11, -g01]
+    };
+    let zn = (z[0] * z[0] + z[1] * z[1]).sqrt();
+    let z = [z[0] / zn, z[1] / zn];
+    let (r0, r1) = (&eq[0].0, &eq[1].0);
+    // Off the support: need b_i + t a_i ≥ 0 (signed reduced cost along t).
+    let lines: Vec<(f64, f64)> = (0..g.len())
+        .filter(|&i| !in_support[i])
+        .map(|i| {
+            let sigma = if at_lower[i] { 1.0 } else { -1.0 };
+            let d = g[i] + r0[i] * nu[0] + r1[i] * nu[1];
+            let c = r0[i] * z[0] + r1[i] * z[1];
+            (sigma * c, sigma * d)
+        })
+        .collect();
+    let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+    for &(a, b) in &lines {
+        if a > 0.0 {
+            lo = lo.max(-b / a);
+        } else if a < 0.0 {
+            hi = hi.min(-b / a);
+        }
+    }
+    let t = if lo <= hi {
+        0.0f64.clamp(lo, hi)
+    } else {
+        let violation = |t: f64| lines.iter().fold(0.0f64, |v, &(a, b)| v.max(-(b + t * a)));
+        let (mut x0, mut x1) = (hi, lo);
+        let r = 0.5 * (5f64.sqrt() - 1.0);
+        for _ in 0..200 {
+            let (m0, m1) = (x1 - r * (x1 - x0), x0 + r * (x1 - x0));
+            if violation(m0) <= violation(m1) {
+                x1 = m1;
+            } else {
+                x0 = m0;
+            }
+        }
+        0.5 * (x0 + x1)
+    };
+    vec![nu[0] + t * z[0], nu[1] + t * z[1]]
 }
 
 /// Solves the `m × m` (m ≤ 2 in practice) system by Gaussian elimination with partial pivoting;
