@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod small_pinns;
+pub mod sp500;
 pub mod stiff_pinns;
