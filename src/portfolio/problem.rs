@@ -132,17 +132,26 @@ impl MeanVariance {
             });
         }
         let scale = objective.gamma() * risk.mean_variance();
-        let problem = Self {
+        Ok(Self {
             risk,
             mean,
             objective,
-            constraints: Arc::new(Constraints::fully_invested(n)),
+            constraints: Arc::new(constraints),
             scale,
             batches: None,
             tangent: true,
             mapping_l: None,
-        };
-        problem.with_constraints(constraints)
+        }
+        .with_mapping())
+    }
+
+    /// Sets the gradient mapping's `L` for a set with a target return (none otherwise).
+    fn with_mapping(mut self) -> Self {
+        self.mapping_l = self
+            .constraints
+            .target_return()
+            .map(|_| super::rules::scaled_lipschitz(&self));
+        self
     }
 
     /// A problem on historical returns: sample mean and sample covariance (checked positive
@@ -278,11 +287,7 @@ impl MeanVariance {
         }
         let mut p = self.clone();
         p.constraints = Arc::new(constraints);
-        p.mapping_l = None;
-        if p.constraints.target_return().is_some() {
-            p.mapping_l = Some(super::rules::scaled_lipschitz(&p));
-        }
-        Ok(p)
+        Ok(p.with_mapping())
     }
 
     /// The equal-weight portfolio projected onto the feasible set: the default start.
