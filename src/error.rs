@@ -157,6 +157,17 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// Communication between the processes of a distributed run failed, or another process
+    /// reported a failure (see [`crate::dist`]).
+    #[error("rank {rank} of {size}: {message}")]
+    Communication {
+        /// The rank that reports the error.
+        rank: usize,
+        /// Number of processes.
+        size: usize,
+        /// What went wrong, naming the peer.
+        message: String,
+    },
 }
 
 /// Result type used throughout ravine.

@@ -11,10 +11,13 @@
 //! - [`io`]: HDF5 run files ([`RunFile`]).
 //! - [`diagnostics`]: curvature spectra (Lanczos, dense, density, trace) beside effective steps.
 //! - [`portfolio`]: mean-variance portfolios with exact projections and KKT certificates.
+//! - [`dist`]: data-parallel evaluation over several processes (MPI with the feature `mpi`),
+//!   bit for bit the same as one process.
 #![warn(missing_docs)]
 
 pub mod benchmarks;
 pub mod diagnostics;
+pub mod dist;
 pub mod error;
 pub mod io;
 pub mod linalg;

@@ -16,9 +16,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("diagnostics", &["linalg", "rng", "problem"]),
     ("run", &["optim", "problem", "rng"]),
     ("io", &["run", "optim", "problem"]),
+    ("dist", &["problem"]),
     (
         "pinn",
         &[
+            "dist",
             "nn",
             "problem",
             "reference",
@@ -47,6 +49,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "reference",
             "rng",
             "linalg",
+            "dist",
         ],
     ),
 ];

@@ -31,16 +31,84 @@ pub fn loss_and_gradient<F>(
 where
     F: Fn(usize, &[f64], &mut [f64]) -> f64 + Sync,
 {
+    let n = points.len() / mlp.input_dim().max(1);
+    let parts = chunk_partials(
+        mlp,
+        params,
+        spec,
+        points,
+        0..chunk_count(n),
+        point_loss,
+        grad.len(),
+    );
+    let mut total = 0.0;
+    parts.fold_into(&mut total, grad);
+    total
+}
+
+/// The number of [`CHUNK_POINTS`]-point chunks `n` points make (the last may be short).
+pub fn chunk_count(n: usize) -> usize {
+    n.div_ceil(CHUNK_POINTS)
+}
+
+/// The losses and gradients of some chunks of a batch, one per chunk, in chunk order: what
+/// [`loss_and_gradient`] sums, kept apart so that the chunks can be split between processes
+/// and summed in the same order wherever they were computed.
+#[derive(Debug)]
+pub struct ChunkPartials {
+    /// Each chunk's loss.
+    pub losses: Vec<f64>,
+    /// Each chunk's gradient (`losses.len() × p`, chunk-major).
+    pub grads: Vec<f64>,
+    p: usize,
+}
+
+impl ChunkPartials {
+    /// The parameter count `p` of each gradient.
+    pub fn dim(&self) -> usize {
+        self.p
+    }
+
+    /// Adds the chunks, in order, into `loss` and `grad`: `loss += l_c`, `grad += g_c` for
+    /// `c = 0, 1, …` (the order [`loss_and_gradient`] uses).
+    pub fn fold_into(self, loss: &mut f64, grad: &mut [f64]) {
+        for (l, g) in self
+            .losses
+            .iter()
+            .zip(self.grads.chunks_exact(self.p.max(1)))
+        {
+            *loss += l;
+            add_into(grad, g);
+        }
+        recycle(self.grads);
+    }
+}
+
+/// The per-chunk losses and gradients (`p` parameters) of the chunks `chunks` of `points`
+/// (chunk `c` holds points `c·CHUNK_POINTS ..`); `point_loss` receives indices into all of
+/// `points`, as in [`loss_and_gradient`]. Chunks run in parallel with rayon.
+pub fn chunk_partials<F>(
+    mlp: &Mlp,
+    params: &[f64],
+    spec: &JetSpec,
+    points: &[f64],
+    chunks: std::ops::Range<usize>,
+    point_loss: F,
+    p: usize,
+) -> ChunkPartials
+where
+    F: Fn(usize, &[f64], &mut [f64]) -> f64 + Sync,
+{
     let d = mlp.input_dim();
-    let n = points.len() / d;
-    let p = grad.len();
+    let n = points.len() / d.max(1);
+    let chunks = chunks.start.min(chunk_count(n))..chunks.end.min(chunk_count(n));
     // One pooled buffer holds every chunk's gradient (a fresh vector per chunk would go back
     // to the allocator each step and, for wide networks, come back as fresh zeroed pages).
-    let mut grads = scratch(n.div_ceil(CHUNK_POINTS) * p);
+    let mut grads = scratch(chunks.len() * p);
     let losses: Vec<f64> = grads
         .par_chunks_mut(p.max(1))
-        .enumerate()
-        .map(|(ci, g)| {
+        .zip(chunks.into_par_iter())
+        .map(|(g, ci)| {
             let (start, end) = chunk_bounds(ci, n);
             g.fill(0.0);
             chunk_loss(
@@ -54,13 +122,7 @@ where
             )
         })
         .collect();
-    let mut total = 0.0;
-    for (l, g) in losses.iter().zip(grads.chunks_exact(p.max(1))) {
-        total += l;
-        add_into(grad, g);
-    }
-    recycle(grads);
-    total
+    ChunkPartials { losses, grads, p }
 }
 
 /// Runs `f(start, end)` on the chunks of [`CHUNK_POINTS`] of `n` points in parallel and

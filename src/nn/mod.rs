@@ -28,11 +28,13 @@ mod taylor_activation;
 mod workspace;
 
 pub use activation::Activation;
-pub use batch::{loss_and_gradient, predict, CHUNK_POINTS};
+pub use batch::{
+    chunk_count, chunk_partials, loss_and_gradient, predict, ChunkPartials, CHUNK_POINTS,
+};
 pub use embedding::{Embedding, Feature};
 pub use hvp::{backward_tangent, forward_tangent, loss_gradient_hvp, predict_tangent, TangentTape};
 pub use jet::{Direction, JetSpec, MAX_ORDER};
 pub use mlp::Mlp;
 pub use tangent::{Scalar, Tangent};
 pub use taylor::{backward, forward, Tape};
-pub(crate) use workspace::{recycle, scratch};
+pub(crate) use workspace::recycle;

@@ -44,6 +44,7 @@ mod periodic;
 mod rad;
 mod sampler;
 mod series;
+mod sharded;
 mod snapshot;
 mod transform;
 

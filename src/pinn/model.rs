@@ -263,6 +263,22 @@ impl Pinn {
         add: usize,
         seed: u64,
     ) -> Result<f64> {
+        self.refine_scored(candidates, add, seed, |pinn, pts| {
+            pinn.residuals(params, pts)
+        })
+    }
+
+    /// [`Pinn::refine`] with the candidates' residuals from `score(self, candidates)`.
+    pub(super) fn refine_scored<S>(
+        &mut self,
+        candidates: usize,
+        add: usize,
+        seed: u64,
+        score: S,
+    ) -> Result<f64>
+    where
+        S: FnOnce(&Pinn, &[f64]) -> Result<Vec<f64>>,
+    {
         if add > candidates || candidates == 0 {
             return Err(Error::InvalidConfig {
                 component: "pinn refine",
@@ -274,7 +290,15 @@ impl Pinn {
         if let Some(tr) = &self.transform {
             tr.check(self.pde.spec(), &pts, "refinement")?;
         }
-        let r = self.residuals(params, &pts)?;
+        let r = score(self, &pts)?;
+        if r.len() != candidates {
+            return Err(Error::DimensionMismatch {
+                component: "pinn refine",
+                what: "candidate residuals",
+                expected: candidates,
+                got: r.len(),
+            });
+        }
         let mut order: Vec<usize> = (0..candidates).collect();
         order.sort_by(|&a, &b| r[b].abs().total_cmp(&r[a].abs()));
         let worst = r[order[0]].abs();

@@ -59,6 +59,20 @@ impl Pinn {
     /// without replacement uses the keys `ln(u)/w` (Efraimidis & Spirakis 2006), so it is one
     /// sort, independent of the number of threads.
     pub fn resample_rad(&mut self, params: &[f64], rad: &Rad, seed: u64) -> Result<RadStats> {
+        self.resample_rad_scored(rad, seed, |pinn, pts| pinn.residuals(params, pts))
+    }
+
+    /// [`Pinn::resample_rad`] with the candidates' residuals from `score(self, candidates)`
+    /// (all ranks of a distributed run score their share and gather them).
+    pub(super) fn resample_rad_scored<S>(
+        &mut self,
+        rad: &Rad,
+        seed: u64,
+        score: S,
+    ) -> Result<RadStats>
+    where
+        S: FnOnce(&Pinn, &[f64]) -> Result<Vec<f64>>,
+    {
         let d = self.domain.dim();
         let n = self.terms[0].points.len() / d;
         if !(rad.k.is_finite() && rad.k >= 0.0 && rad.c.is_finite() && rad.c >= 0.0) {
@@ -82,11 +96,15 @@ impl Pinn {
         if let Some(tr) = &self.transform {
             tr.check(self.pde.spec(), &pts, "rad")?;
         }
-        let r: Vec<f64> = self
-            .residuals(params, &pts)?
-            .into_iter()
-            .map(f64::abs)
-            .collect();
+        let r: Vec<f64> = score(self, &pts)?.into_iter().map(f64::abs).collect();
+        if r.len() != rad.candidates {
+            return Err(Error::DimensionMismatch {
+                component: "rad",
+                what: "candidate residuals",
+                expected: rad.candidates,
+                got: r.len(),
+            });
+        }
         if let Some(i) = r.iter().position(|v| !v.is_finite()) {
             return Err(Error::Residual {
                 pde: self.pde.name().to_string(),

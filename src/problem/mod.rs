@@ -9,11 +9,13 @@
 //! ```
 
 mod objective;
+mod partitioned;
 mod plateau;
 mod quadratic;
 mod rosenbrock;
 
 pub use objective::Problem;
+pub use partitioned::{evaluate_whole, Addends, Partials, Partitioned, Shard};
 pub use plateau::PlateauBasin;
 pub use quadratic::Quadratic;
 pub use rosenbrock::Rosenbrock;

@@ -1,0 +1,183 @@
+//! [`Sharded`]: a [`Partitioned`] problem evaluated by several ranks, each computing its
+//! share, the shares added in one fixed order.
+
+use super::Communicator;
+use crate::error::{Error, Result};
+use crate::problem::{Partitioned, Problem, Shard};
+
+/// A [`Partitioned`] problem whose loss and gradient are computed by all the ranks of a
+/// [`Communicator`] together; every rank holds the whole problem (its points, weights, state)
+/// and computes only its [`Shard`].
+///
+/// One evaluation: every rank computes its partials (in parallel with the others); rank 0
+/// folds its own into zeroed sums and sends them to rank 1, which folds its own and passes
+/// them on, …; the last rank broadcasts the total. The addition order is therefore the one a
+/// single process uses, whatever the number of ranks, and every rank returns the same bits as
+/// [`Problem::evaluate`] of the inner problem (an MPI all-reduce would let the library choose
+/// the order). The cost is `size − 1` messages in sequence plus one broadcast, each of
+/// `8·(1 + A·(1 + dim))` bytes for `A` accumulators.
+///
+/// All ranks must make the same calls in the same order; every solver in ravine does, as its
+/// decisions depend only on the (identical) losses and gradients. A rank whose share fails
+/// (say, a non-finite residual) still takes part in the exchange: all ranks then return an
+/// error, the failing one its own, the others one that names it.
+#[derive(Debug)]
+pub struct Sharded<P, C> {
+    inner: P,
+    comm: C,
+}
+
+impl<P: Partitioned, C: Communicator> Sharded<P, C> {
+    /// `inner` shared among the ranks of `comm`.
+    pub fn new(inner: P, comm: C) -> Self {
+        Sharded { inner, comm }
+    }
+
+    /// The problem.
+    pub fn inner(&self) -> &P {
+        &self.inner
+    }
+
+    /// The problem, to change between stages (every rank must make the same change).
+    pub fn inner_mut(&mut self) -> &mut P {
+        &mut self.inner
+    }
+
+    /// The communicator.
+    pub fn communicator(&self) -> &C {
+        &self.comm
+    }
+
+    /// This rank's share.
+    pub fn shard(&self) -> Shard {
+        Shard {
+            index: self.comm.rank(),
+            count: self.comm.size().max(1),
+        }
+    }
+
+    /// The problem and the communicator at once (to change the problem with the ranks'
+    /// help, as RAD does).
+    pub fn parts_mut(&mut self) -> (&mut P, &C) {
+        (&mut self.inner, &self.comm)
+    }
+}
+
+impl<P: Partitioned, C: Communicator> Problem for Sharded<P, C> {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+
+    fn component_names(&self) -> Vec<String> {
+        self.inner.component_names()
+    }
+
+    fn evaluate(&self, x: &[f64], grad: &mut [f64], components: &mut [f64]) -> Result<f64> {
+        let (rank, size) = (self.comm.rank(), self.comm.size());
+        let len = 1 + self.inner.accumulators() * (1 + self.inner.dim());
+        let local = self.inner.partials(x, self.shard());
+        // sums[0] is the status: 0, or 1 + the first rank (in chain order) that failed.
+        let mut sums = vec![0.0; len];
+        if rank > 0 {
+            self.comm.receive(rank - 1, &mut sums)?;
+        }
+        let mut own = None;
+        if sums[0] == 0.0 {
+            let folded = local.and_then(|p| {
+                if p.sums_len() + 1 != len {
+                    return Err(Error::DimensionMismatch {
+                        component: "sharded",
+                        what: "partials",
+                        expected: len - 1,
+                        got: p.sums_len(),
+                    });
+                }
+                let done = p.fold_into(&mut sums[1..]);
+                self.inner.release(p);
+                done
+            });
+            if let Err(e) = folded {
+                sums[0] = 1.0 + rank as f64;
+                own = Some(e);
+            }
+        } else if let Err(e) = local {
+            own = Some(e);
+        }
+        if rank + 1 < size {
+            self.comm.send(rank + 1, &sums)?;
+        }
+        self.comm.broadcast(size - 1, &mut sums)?;
+        if let Some(e) = own {
+            return Err(e);
+        }
+        if sums[0] != 0.0 {
+            let r = sums[0] as usize - 1;
+            return Err(self.comm.error(format!(
+                "rank {r} failed to evaluate its share (its error is in its own output)"
+            )));
+        }
+        self.inner.finish(&sums[1..], grad, components)
+    }
+
+    fn is_stochastic(&self) -> bool {
+        self.inner.is_stochastic()
+    }
+
+    fn set_batch(&mut self, index: u64) {
+        self.inner.set_batch(index)
+    }
+
+    fn snapshot(&self) -> Vec<(String, Vec<f64>)> {
+        self.inner.snapshot()
+    }
+
+    fn restore(&mut self, state: &[(String, Vec<f64>)]) -> Result<()> {
+        self.inner.restore(state)
+    }
+}
+
+/// Gathers every rank's `local` result, in rank order, on every rank. A rank whose `local`
+/// is an error still takes part; then every rank returns an error (the failing rank its own,
+/// the others one naming it), so that no rank is left waiting.
+pub fn gather<C: Communicator + ?Sized>(
+    comm: &C,
+    local: Result<Vec<f64>>,
+) -> Result<Vec<Vec<f64>>> {
+    let rank = comm.rank();
+    let (status, body, own) = match local {
+        Ok(v) => (0.0, v, None),
+        Err(e) => (1.0, Vec::new(), Some(e)),
+    };
+    let mut msg = Vec::with_capacity(body.len() + 2);
+    msg.extend([status, body.len() as f64]);
+    msg.extend(body);
+    let all = comm.all_gather(&msg)?;
+    let mut parts = Vec::with_capacity(comm.size());
+    let mut at = 0;
+    let mut failed = None;
+    for r in 0..comm.size() {
+        let head = all
+            .get(at..at + 2)
+            .ok_or_else(|| comm.error(format!("a gather ended before rank {r}'s part")))?;
+        let (status, len) = (head[0], head[1] as usize);
+        let body = all
+            .get(at + 2..at + 2 + len)
+            .ok_or_else(|| comm.error(format!("rank {r}'s part of a gather is cut short")))?;
+        if status != 0.0 && failed.is_none() {
+            failed = Some(r);
+        }
+        parts.push(body.to_vec());
+        at += 2 + len;
+    }
+    match (own, failed) {
+        (Some(e), _) => Err(e),
+        (None, Some(r)) => Err(comm.error(format!(
+            "rank {r} failed (its error is in its own output); rank {rank} stops with it"
+        ))),
+        (None, None) => Ok(parts),
+    }
+}

@@ -1,0 +1,232 @@
+//! Data parallelism without MPI: ranks as threads ([`ThreadCluster`]). The sharded PINN loss
+//! and gradient, a short training run (Adam, RAD between stages, self-scaled Broyden), RAD's
+//! choice and RAR's must be bit for bit those of one process, for 2, 3 and 5 ranks; a rank
+//! that fails must not leave the others waiting. The same checks run under `mpirun` in
+//! `tests/mpi.rs` (feature `mpi`).
+
+use ravine::benchmarks::{BurgersSetup, Encoding, StiffPde, StiffSetup};
+use ravine::dist::{Communicator, Sharded, ThreadCluster, ThreadRank};
+use ravine::pinn::{Pinn, Rad};
+use ravine::{rules, AdamConfig, BfgsConfig, Problem, QuasiNewtonUpdate, Runner, Stage};
+
+fn bits(x: &[f64]) -> Vec<u64> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
+
+/// Burgers (residual, initial and boundary value terms) with 1000 interior points: 11 chunks.
+fn burgers() -> Pinn {
+    BurgersSetup {
+        widths: vec![2, 12, 12, 1],
+        interior: 1000,
+        seed: 2,
+        ..BurgersSetup::default()
+    }
+    .build()
+    .unwrap()
+}
+
+/// Allen-Cahn on raw inputs: a periodic term (value and slope at x = ±1) beside the others.
+fn allen_cahn_raw() -> Pinn {
+    let mut s = StiffSetup::new(StiffPde::AllenCahn);
+    s.hidden = vec![10, 10];
+    s.encoding = Encoding::Raw;
+    s.interior = 500;
+    s.seed = 3;
+    s.build().unwrap().0
+}
+
+/// Runs `job` on every rank of a cluster of `size` threads; the results in rank order.
+fn on_ranks<T: Send + 'static>(
+    size: usize,
+    job: impl Fn(ThreadRank) -> T + Send + Sync + Clone + 'static,
+) -> Vec<T> {
+    let handles: Vec<_> = ThreadCluster::ranks(size)
+        .into_iter()
+        .map(|rank| {
+            let job = job.clone();
+            std::thread::spawn(move || job(rank))
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+/// Loss, gradient and components as bits.
+fn evaluation(p: &dyn Problem, x: &[f64]) -> Vec<u64> {
+    let mut g = vec![0.0; x.len()];
+    let mut c = vec![0.0; p.component_names().len()];
+    let loss = p.evaluate(x, &mut g, &mut c).unwrap();
+    let mut out = bits(&[loss]);
+    out.extend(bits(&g));
+    out.extend(bits(&c));
+    out
+}
+
+#[test]
+fn sharded_loss_and_gradient_are_bit_identical_to_one_process() {
+    for (name, pinn) in [("burgers", burgers()), ("allen-cahn raw", allen_cahn_raw())] {
+        let x = pinn.mlp().init(5);
+        let one = evaluation(&pinn, &x);
+        for size in [2, 3, 5] {
+            let (p, xs) = (pinn.clone(), x.clone());
+            let all = on_ranks(size, move |rank| {
+                evaluation(&Sharded::new(p.clone(), rank), &xs)
+            });
+            for (r, got) in all.iter().enumerate() {
+                assert!(got == &one, "{name}: rank {r} of {size} differs");
+            }
+        }
+    }
+}
+
+/// Adam for 20 steps, RAD, then 2 × 10 self-scaled Broyden iterations with a warm start;
+/// `sharded` runs it through [`Sharded`], with RAD scored by all ranks.
+fn train<C: Communicator>(pinn: Pinn, comm: Option<C>) -> (Vec<f64>, Vec<f64>) {
+    let x0 = pinn.mlp().init(7);
+    let qn = BfgsConfig {
+        max_iters: 10,
+        update: QuasiNewtonUpdate::SelfScaledBroyden,
+        warm_start: true,
+        ..BfgsConfig::default()
+    };
+    let rad = Rad {
+        candidates: 2500,
+        ..Rad::default()
+    };
+    let runner = Runner::new()
+        .stage(Stage::adaptive(
+            rules::adam(5e-3, AdamConfig::default()).unwrap(),
+            20,
+        ))
+        .stage(Stage::bfgs(qn))
+        .stage(Stage::bfgs(qn));
+    match comm {
+        None => {
+            let mut p = pinn;
+            let report = runner
+                .run_refined(&mut p, x0, &mut (), |k, p: &mut Pinn, x| {
+                    p.resample_rad(x, &rad, 10 + k as u64).map(|_| ())
+                })
+                .unwrap();
+            (
+                report.params,
+                p.term_sizes().iter().map(|s| s.1 as f64).collect(),
+            )
+        }
+        Some(c) => {
+            let mut p = Sharded::new(pinn, c);
+            let report = runner
+                .run_refined(&mut p, x0, &mut (), |k, p: &mut Sharded<Pinn, C>, x| {
+                    p.resample_rad(x, &rad, 10 + k as u64).map(|_| ())
+                })
+                .unwrap();
+            let sizes = p.inner().term_sizes().iter().map(|s| s.1 as f64).collect();
+            (report.params, sizes)
+        }
+    }
+}
+
+#[test]
+fn a_sharded_training_run_ends_with_the_same_parameters() {
+    let (one, sizes) = train::<ThreadRank>(burgers(), None);
+    for size in [2, 3] {
+        let all = on_ranks(size, |rank| train(burgers(), Some(rank)));
+        for (r, (params, s)) in all.iter().enumerate() {
+            assert_eq!(s, &sizes);
+            assert!(
+                bits(params) == bits(&one),
+                "rank {r} of {size}: parameters differ after training"
+            );
+        }
+    }
+}
+
+#[test]
+fn rad_and_rar_choose_the_same_points_on_every_rank() {
+    let pinn = burgers();
+    let x = pinn.mlp().init(1);
+    let rad = Rad {
+        candidates: 3001,
+        ..Rad::default()
+    };
+    let mut single = pinn.clone();
+    let stats = single.resample_rad(&x, &rad, 9).unwrap();
+    let worst = single.refine(&x, 2000, 50, 4).unwrap();
+    let want = bits(
+        &single
+            .snapshot()
+            .into_iter()
+            .flat_map(|s| s.1)
+            .collect::<Vec<_>>(),
+    );
+    let all = on_ranks(3, move |rank| {
+        let mut p = Sharded::new(pinn.clone(), rank);
+        let s = p.resample_rad(&x, &rad, 9).unwrap();
+        let w = p.refine(&x, 2000, 50, 4).unwrap();
+        let state: Vec<f64> = p.inner().snapshot().into_iter().flat_map(|s| s.1).collect();
+        (s, w, bits(&state))
+    });
+    for (s, w, state) in all {
+        assert_eq!((s, w.to_bits()), (stats, worst.to_bits()));
+        assert!(state == want, "the refined points differ");
+    }
+}
+
+#[test]
+fn a_failing_rank_stops_every_rank_with_an_error() {
+    let pinn = burgers();
+    let x = pinn.mlp().init(5);
+    let errors = on_ranks(3, move |rank| {
+        // Rank 1 evaluates at parameters of the wrong length: its share fails.
+        let r = rank.rank();
+        let mut xr = x.clone();
+        if r == 1 {
+            xr.pop();
+        }
+        let p = Sharded::new(pinn.clone(), rank);
+        let mut g = vec![0.0; xr.len()];
+        let e = p.evaluate(&xr, &mut g, &mut []).unwrap_err().to_string();
+        let gathered = ravine::dist::gather(p.communicator(), {
+            if r == 2 {
+                Err(ravine::Error::Internal {
+                    component: "test",
+                    message: "rank 2's own failure".into(),
+                })
+            } else {
+                Ok(vec![r as f64])
+            }
+        });
+        (e, gathered.unwrap_err().to_string())
+    });
+    assert!(
+        errors[1].0.contains("parameters has length 204"),
+        "{}",
+        errors[1].0
+    );
+    for r in [0, 2] {
+        assert!(
+            errors[r]
+                .0
+                .contains(&format!("rank {r} of 3: rank 1 failed")),
+            "{}",
+            errors[r].0
+        );
+    }
+    assert!(errors[2].1.contains("rank 2's own failure"));
+    assert!(
+        errors[0].1.contains("rank 0 of 3: rank 2 failed"),
+        "{}",
+        errors[0].1
+    );
+
+    // A rank that vanishes (its thread ends) is named by the ones waiting for it.
+    let errors = on_ranks(2, |rank| {
+        if rank.rank() == 1 {
+            return String::new();
+        }
+        let p = Sharded::new(burgers(), rank);
+        let x = p.inner().mlp().init(0);
+        let mut g = vec![0.0; x.len()];
+        p.evaluate(&x, &mut g, &mut []).unwrap_err().to_string()
+    });
+    assert!(errors[0].contains("rank 1 is gone"), "{}", errors[0]);
+}
