@@ -8,11 +8,12 @@
 mod output;
 
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
+use output::World;
 use ravine::benchmarks::{burgers_error, BurgersSetup};
-use ravine::pinn::PinnCurvature;
+use ravine::dist::{Communicator, Sharded};
+use ravine::pinn::{Pinn, PinnCurvature};
 use ravine::reference::BurgersColeHopf;
-use ravine::{rules, BfgsConfig, LbfgsConfig, OnRecord, RunFile, Runner, Stage};
+use ravine::{rules, BfgsConfig, LbfgsConfig, OnRecord, Runner, Stage};
 
 #[derive(Parser, Debug)]
 #[command(about = "Viscous Burgers (nu = 0.01/pi) by a PINN, checked against Cole-Hopf")]
@@ -108,6 +109,8 @@ struct Args {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a = Args::parse();
+    let world = output::ranks(a.time_budget)?;
+    let root = world.is_root();
     let setup = BurgersSetup {
         widths: a.widths.clone(),
         activation: a.activation.parse()?,
@@ -121,8 +124,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: a.seed,
         resample_every: (a.resample_every > 0).then_some(a.resample_every),
     };
-    let mut pinn = setup.build()?;
-    let x0 = pinn.mlp().init(a.seed);
+    // Every rank holds the whole problem and computes its share of each loss term.
+    let mut pinn = Sharded::new(setup.build()?, &world);
+    let x0 = pinn.inner().mlp().init(a.seed);
     let mut runner = Runner::new().record_every(10)?.stage(Stage::adaptive(
         rules::from_name(&a.optimizer, a.lr)?,
         a.steps,
@@ -133,7 +137,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     runner = runner.checkpoint_every(a.checkpoint_every);
     if let Some(path) = &a.resume {
         let c = ravine::io::read_checkpoint(path)?;
-        println!("resuming in stage {} at iteration {}", c.stage, c.offset);
+        if root {
+            println!("resuming in stage {} at iteration {}", c.stage, c.offset);
+        }
         runner = runner.resume(c);
     }
     if a.lbfgs_iters > 0 {
@@ -157,20 +163,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             });
         }
     }
-    std::fs::create_dir_all(&a.out)?;
-    let mut file = RunFile::create(format!("{}/burgers.h5", a.out), a.seed)?;
-    let bar = ProgressBar::new(a.steps);
-    bar.set_style(ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] {pos}/{len} {msg}",
-    )?);
+    let mut file = output::run_file(&world, &a.out, "burgers", a.seed)?;
+    let checkpoint = format!("{}/burgers.checkpoint.h5", a.out);
+    output::explain_termination(&world, (a.checkpoint_every > 0).then_some(checkpoint))?;
+    let bar = output::progress(&world, a.steps)?;
     let b = bar.clone();
     let steps = a.steps;
     let (refine, seed) = (a.refine, a.seed);
-    let between = move |k: usize, p: &mut ravine::pinn::Pinn, x: &[f64]| {
+    let between = move |k: usize, p: &mut Sharded<Pinn, &World>, x: &[f64]| {
         if refine > 0 {
             let round_seed = seed.wrapping_add(7 + 7919 * k as u64);
             let worst = p.refine(x, 50 * refine, refine, round_seed)?;
-            println!("\nrefined: +{refine} points, largest |residual| {worst:.3e}");
+            if root {
+                println!("\nrefined: +{refine} points, largest |residual| {worst:.3e}");
+            }
         }
         Ok(())
     };
@@ -184,17 +190,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         b.set_message(format!("stage {} loss {:.3e}", r.stage, r.loss));
     };
-    let curvature = if a.diagnostics_every > 0 {
-        Some(PinnCurvature::default().inspector(pinn.clone(), a.diagnostics_every)?)
+    let curvature = if a.diagnostics_every > 0 && root {
+        Some(PinnCurvature::default().inspector(pinn.inner().clone(), a.diagnostics_every)?)
     } else {
         None
     };
-    let mut observer = (OnRecord(on_record), curvature, &mut file);
+    let mut observer = (OnRecord(on_record), curvature, file.as_mut());
     let report = runner.run_refined(&mut pinn, x0, &mut observer, between)?;
     bar.finish();
+    let (Some(mut file), pinn) = (file, pinn.inner()) else {
+        return Ok(()); // rank 0 reports and writes
+    };
 
     let reference = BurgersColeHopf::standard()?;
-    let err = burgers_error(&pinn, &report.params, &reference, 256, 100)?;
+    let err = burgers_error(pinn, &report.params, &reference, 256, 100)?;
     for s in &report.stages {
         println!(
             "{:>8}: {:>6} iterations, {:>6} evaluations, {:>7.1} s, loss {:.3e}, {} ({} restarts)",
@@ -208,7 +217,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.elapsed
     );
 
-    output::write_prediction(&mut file, &err, &pinn)?;
+    output::write_prediction(&mut file, &err, pinn)?;
     let path = file.finish()?;
     output::plot_prediction(&a.out, &report.history, &err, "Burgers", "Cole-Hopf")?;
     println!("wrote {} and PNG plots in {}", path.display(), a.out);

@@ -4,36 +4,12 @@
 //! that fails must not leave the others waiting. The same checks run under `mpirun` in
 //! `tests/mpi.rs` (feature `mpi`).
 
-use ravine::benchmarks::{BurgersSetup, Encoding, StiffPde, StiffSetup};
+mod common;
+
+use common::sharding::{allen_cahn_raw, bits, burgers, evaluation, train};
 use ravine::dist::{Communicator, Sharded, ThreadCluster, ThreadRank};
-use ravine::pinn::{Pinn, Rad};
-use ravine::{rules, AdamConfig, BfgsConfig, Problem, QuasiNewtonUpdate, Runner, Stage};
-
-fn bits(x: &[f64]) -> Vec<u64> {
-    x.iter().map(|v| v.to_bits()).collect()
-}
-
-/// Burgers (residual, initial and boundary value terms) with 1000 interior points: 11 chunks.
-fn burgers() -> Pinn {
-    BurgersSetup {
-        widths: vec![2, 12, 12, 1],
-        interior: 1000,
-        seed: 2,
-        ..BurgersSetup::default()
-    }
-    .build()
-    .unwrap()
-}
-
-/// Allen-Cahn on raw inputs: a periodic term (value and slope at x = ±1) beside the others.
-fn allen_cahn_raw() -> Pinn {
-    let mut s = StiffSetup::new(StiffPde::AllenCahn);
-    s.hidden = vec![10, 10];
-    s.encoding = Encoding::Raw;
-    s.interior = 500;
-    s.seed = 3;
-    s.build().unwrap().0
-}
+use ravine::pinn::Rad;
+use ravine::Problem;
 
 /// Runs `job` on every rank of a cluster of `size` threads; the results in rank order.
 fn on_ranks<T: Send + 'static>(
@@ -50,17 +26,6 @@ fn on_ranks<T: Send + 'static>(
     handles.into_iter().map(|h| h.join().unwrap()).collect()
 }
 
-/// Loss, gradient and components as bits.
-fn evaluation(p: &dyn Problem, x: &[f64]) -> Vec<u64> {
-    let mut g = vec![0.0; x.len()];
-    let mut c = vec![0.0; p.component_names().len()];
-    let loss = p.evaluate(x, &mut g, &mut c).unwrap();
-    let mut out = bits(&[loss]);
-    out.extend(bits(&g));
-    out.extend(bits(&c));
-    out
-}
-
 #[test]
 fn sharded_loss_and_gradient_are_bit_identical_to_one_process() {
     for (name, pinn) in [("burgers", burgers()), ("allen-cahn raw", allen_cahn_raw())] {
@@ -74,53 +39,6 @@ fn sharded_loss_and_gradient_are_bit_identical_to_one_process() {
             for (r, got) in all.iter().enumerate() {
                 assert!(got == &one, "{name}: rank {r} of {size} differs");
             }
-        }
-    }
-}
-
-/// Adam for 20 steps, RAD, then 2 × 10 self-scaled Broyden iterations with a warm start;
-/// `sharded` runs it through [`Sharded`], with RAD scored by all ranks.
-fn train<C: Communicator>(pinn: Pinn, comm: Option<C>) -> (Vec<f64>, Vec<f64>) {
-    let x0 = pinn.mlp().init(7);
-    let qn = BfgsConfig {
-        max_iters: 10,
-        update: QuasiNewtonUpdate::SelfScaledBroyden,
-        warm_start: true,
-        ..BfgsConfig::default()
-    };
-    let rad = Rad {
-        candidates: 2500,
-        ..Rad::default()
-    };
-    let runner = Runner::new()
-        .stage(Stage::adaptive(
-            rules::adam(5e-3, AdamConfig::default()).unwrap(),
-            20,
-        ))
-        .stage(Stage::bfgs(qn))
-        .stage(Stage::bfgs(qn));
-    match comm {
-        None => {
-            let mut p = pinn;
-            let report = runner
-                .run_refined(&mut p, x0, &mut (), |k, p: &mut Pinn, x| {
-                    p.resample_rad(x, &rad, 10 + k as u64).map(|_| ())
-                })
-                .unwrap();
-            (
-                report.params,
-                p.term_sizes().iter().map(|s| s.1 as f64).collect(),
-            )
-        }
-        Some(c) => {
-            let mut p = Sharded::new(pinn, c);
-            let report = runner
-                .run_refined(&mut p, x0, &mut (), |k, p: &mut Sharded<Pinn, C>, x| {
-                    p.resample_rad(x, &rad, 10 + k as u64).map(|_| ())
-                })
-                .unwrap();
-            let sizes = p.inner().term_sizes().iter().map(|s| s.1 as f64).collect();
-            (report.params, sizes)
         }
     }
 }

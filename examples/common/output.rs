@@ -1,9 +1,88 @@
 //! What every PDE example writes: the prediction against the reference in the run file, and
 //! the loss and field plots.
 
+use indicatif::{ProgressBar, ProgressStyle};
+use ravine::dist::Communicator;
 use ravine::io::{plot_heatmap, plot_history};
 use ravine::pinn::{ErrorField, Pinn};
 use ravine::{History, RunFile};
+
+/// The processes of a run: MPI's world with the feature `mpi` (under `mpirun -np K`), else
+/// one process.
+pub type World = Box<dyn Communicator>;
+
+/// Starts the run's ranks. A wall-time budget is refused across several ranks: each rank's
+/// own clock would stop it at a different iteration, and the others would wait for it.
+pub fn ranks(time_budget: Option<f64>) -> Result<World, Box<dyn std::error::Error>> {
+    let world = ravine::dist::world()?;
+    if world.size() > 1 && time_budget.is_some() {
+        return Err(format!(
+            "--time-budget with {} ranks: the ranks' clocks would stop them at different \
+             iterations; bound the run by iterations instead",
+            world.size()
+        )
+        .into());
+    }
+    Ok(world)
+}
+
+/// On SIGTERM or SIGINT (how `mpirun` stops the other ranks when one fails), says so and
+/// where the last checkpoint is, then exits with status 143.
+pub fn explain_termination(
+    world: &World,
+    checkpoint: Option<String>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (rank, size) = (world.rank(), world.size());
+    ctrlc::set_handler(move || {
+        let resume = checkpoint.as_deref().map_or(
+            "no checkpoints were asked for (--checkpoint-every)".to_string(),
+            |c| {
+                format!(
+                    "resume from {c} with the same flags and --resume {c} (any number of ranks)"
+                )
+            },
+        );
+        eprintln!(
+            "rank {rank} of {size}: stopped by a signal{}; {resume}",
+            if size > 1 {
+                " (under mpirun: another rank failed, mpirun names it)"
+            } else {
+                ""
+            }
+        );
+        std::process::exit(143);
+    })?;
+    Ok(())
+}
+
+/// Rank 0's progress bar of `len` steps (hidden on the other ranks).
+pub fn progress(world: &World, len: u64) -> Result<ProgressBar, Box<dyn std::error::Error>> {
+    if !world.is_root() {
+        return Ok(ProgressBar::hidden());
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] {pos}/{len} {msg}",
+    )?);
+    Ok(bar)
+}
+
+/// Rank 0's run file `<dir>/<name>.h5` (the other ranks write nothing), with the number of
+/// ranks in `/config`.
+pub fn run_file(
+    world: &World,
+    dir: &str,
+    name: &str,
+    seed: u64,
+) -> Result<Option<RunFile>, Box<dyn std::error::Error>> {
+    if !world.is_root() {
+        return Ok(None);
+    }
+    std::fs::create_dir_all(dir)?;
+    let file = RunFile::create(format!("{dir}/{name}.h5"), seed)?;
+    file.set_attr("config", "ranks", world.size() as u64)?;
+    Ok(Some(file))
+}
 
 /// `/prediction/{points, u_pred, u_ref, abs_error}` (`[t, x]` grids, x fastest) with the
 /// attribute `relative_l2`, and `/config` attributes `command_line` and `output_transform`.

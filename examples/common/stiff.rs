@@ -1,15 +1,16 @@
 //! The shared driver of the `allen_cahn` and `kdv` examples: flags, stages, refinement between
 //! stages, the run file and the plots.
 
+use super::output::World;
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
 use ravine::benchmarks::{Encoding, InitialConstraint, StiffPde, StiffSetup};
+use ravine::dist::{Communicator, Sharded};
 use ravine::io::plot_curves;
 use ravine::pinn::PinnCurvature;
 use ravine::pinn::{grid_error, Pinn, Rad};
 use ravine::{
-    rules, AdamConfig, BfgsConfig, LbfgsConfig, OnRecord, QuasiNewtonUpdate, RunFile, Runner,
-    Schedule, Stage,
+    rules, AdamConfig, BfgsConfig, LbfgsConfig, OnRecord, QuasiNewtonUpdate, Runner, Schedule,
+    Stage,
 };
 
 /// Flags shared by both examples (defaults: the best configuration that fits the default
@@ -183,29 +184,36 @@ impl Args {
 /// and the plots.
 pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
     let a = Args::parse();
+    let world = super::output::ranks(a.time_budget)?;
+    let root = world.is_root();
     let out = a.out.clone().unwrap_or(format!("out/{}", pde.name()));
     let qn_iters = a.qn_iters.unwrap_or(match pde {
         StiffPde::AllenCahn => 8000,
         StiffPde::Kdv => 12000,
     });
     let setup = a.setup(pde)?;
-    let (mut pinn, coefficient) = setup.build()?;
-    println!(
-        "{}: network {:?} behind {} ({} parameters), {} interior points",
-        pde.name(),
-        pinn.mlp().widths(),
-        pinn.mlp().embedding().map_or("no embedding", |e| e.name()),
-        pinn.mlp().num_params(),
-        a.interior_points(pde)
-    );
+    let (pinn, coefficient) = setup.build()?;
+    if root {
+        println!(
+            "{}: network {:?} behind {} ({} parameters), {} interior points",
+            pde.name(),
+            pinn.mlp().widths(),
+            pinn.mlp().embedding().map_or("no embedding", |e| e.name()),
+            pinn.mlp().num_params(),
+            a.interior_points(pde)
+        );
+    }
     let reference = pde.reference()?;
     let x0 = pinn.mlp().init(a.seed);
+    // Every rank holds the whole problem and computes its share of each loss term.
+    let mut pinn = Sharded::new(pinn, &world);
     let horizon = a.horizon_stages.max(1);
     if horizon > 1 {
-        pinn.set_horizon(1.0 / horizon as f64)?;
+        pinn.inner_mut().set_horizon(1.0 / horizon as f64)?;
     }
     if a.causal_slices > 0 {
-        pinn.set_causal_weights(&x0, a.causal_slices, a.causal_epsilon)?;
+        pinn.inner_mut()
+            .set_causal_weights(&x0, a.causal_slices, a.causal_epsilon)?;
     }
     let mut runner = Runner::new()
         .record_every(10)?
@@ -215,7 +223,9 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         None => None,
     };
     if let Some(c) = &resume {
-        println!("resuming in stage {} at iteration {}", c.stage, c.offset);
+        if root {
+            println!("resuming in stage {} at iteration {}", c.stage, c.offset);
+        }
         if c.stage as usize >= usize::from(a.adam_steps > 0) {
             // Past the first-order stage, continuation is over.
             coefficient.set(pde.coefficient());
@@ -259,13 +269,11 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
             }),
         });
     }
-    std::fs::create_dir_all(&out)?;
-    let mut file = RunFile::create(format!("{out}/{}.h5", pde.name()), a.seed)?;
+    let mut file = super::output::run_file(&world, &out, pde.name(), a.seed)?;
+    let checkpoint = format!("{out}/{}.checkpoint.h5", pde.name());
+    super::output::explain_termination(&world, (a.checkpoint_every > 0).then_some(checkpoint))?;
     let total = a.adam_steps + qn_iters * u64::from(segments > 0);
-    let bar = ProgressBar::new(total);
-    bar.set_style(ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] {pos}/{len} {msg}",
-    )?);
+    let bar = super::output::progress(&world, total)?;
     let b = bar.clone();
     let adam_stages = usize::from(a.adam_steps > 0);
     let rad = Rad {
@@ -280,7 +288,7 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         a.balance_alpha,
         bar.clone(),
     );
-    let between = move |k: usize, p: &mut Pinn, x: &[f64]| {
+    let between = move |k: usize, p: &mut Sharded<Pinn, &World>, x: &[f64]| {
         if k + 1 == adam_stages {
             // Continuation ends with the first-order stage.
             coefficient.set(target);
@@ -290,20 +298,25 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
             "rad" => {
                 p.resample_rad(x, &rad, round)?;
             }
-            "uniform" => p.resample_uniform(round),
+            "uniform" => p.inner_mut().resample_uniform(round),
             _ => {}
         }
         if horizon > 1 {
-            p.set_horizon(((k + 2) as f64 / horizon as f64).min(1.0))?;
+            p.inner_mut()
+                .set_horizon(((k + 2) as f64 / horizon as f64).min(1.0))?;
         }
         if causal.0 > 0 {
-            let w = p.set_causal_weights(x, causal.0, causal.1)?;
+            let w = p.inner_mut().set_causal_weights(x, causal.0, causal.1)?;
             let min = w.weights.iter().cloned().fold(1.0, f64::min);
-            b2.suspend(|| println!("stage {k}: smallest causal weight {min:.3e}"));
+            if root {
+                b2.suspend(|| println!("stage {k}: smallest causal weight {min:.3e}"));
+            }
         }
         if balance > 0.0 {
-            let w = p.balance_weights(x, balance)?;
-            b2.suspend(|| println!("stage {k}: term weights {w:?}"));
+            let w = p.inner_mut().balance_weights(x, balance)?;
+            if root {
+                b2.suspend(|| println!("stage {k}: term weights {w:?}"));
+            }
         }
         Ok(())
     };
@@ -311,16 +324,19 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         b.set_position(r.iteration.min(total));
         b.set_message(format!("stage {} loss {:.3e}", r.stage, r.loss));
     };
-    let curvature = if a.diagnostics_every > 0 {
-        Some(PinnCurvature::default().inspector(pinn.clone(), a.diagnostics_every)?)
+    let curvature = if a.diagnostics_every > 0 && root {
+        Some(PinnCurvature::default().inspector(pinn.inner().clone(), a.diagnostics_every)?)
     } else {
         None
     };
-    let mut observer = (OnRecord(on_record), curvature, &mut file);
+    let mut observer = (OnRecord(on_record), curvature, file.as_mut());
     let report = runner.run_refined(&mut pinn, x0, &mut observer, between)?;
     bar.finish();
+    let (Some(mut file), pinn) = (file, pinn.inner()) else {
+        return Ok(()); // rank 0 reports and writes
+    };
 
-    let err = grid_error(&pinn, &report.params, &reference)?;
+    let err = grid_error(pinn, &report.params, &reference)?;
     let mut qn = (0u64, 0.0f64);
     for s in &report.stages {
         if s.name.starts_with("adam") {
@@ -345,7 +361,7 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         err.relative_l2, report.elapsed
     );
 
-    super::output::write_prediction(&mut file, &err, &pinn)?;
+    super::output::write_prediction(&mut file, &err, pinn)?;
     file.write_array(
         "prediction",
         "params",

@@ -4,7 +4,7 @@
 use mpi::datatype::PartitionMut;
 use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
-use mpi::traits::*;
+use mpi::traits::{Communicator as _, CommunicatorCollectives, Destination, Root, Source};
 
 use super::Communicator;
 use crate::error::{Error, Result};
@@ -54,11 +54,11 @@ impl MpiWorld {
 
 impl Communicator for MpiWorld {
     fn rank(&self) -> usize {
-        self.world.rank() as usize
+        mpi::traits::Communicator::rank(&self.world) as usize
     }
 
     fn size(&self) -> usize {
-        self.world.size() as usize
+        mpi::traits::Communicator::size(&self.world) as usize
     }
 
     fn send(&self, to: usize, data: &[f64]) -> Result<()> {

@@ -1,0 +1,80 @@
+//! The data-parallel checks under real MPI (feature `mpi`; a plain `main`, not the test
+//! harness, so that `mpirun -np K` can start it):
+//!
+//! ```text
+//! cargo test --features mpi --test mpi --no-run      # prints the binary's path
+//! mpirun -np 2 target/debug/deps/mpi-<hash>
+//! mpirun -np 3 --oversubscribe target/debug/deps/mpi-<hash>
+//! ```
+//!
+//! Every rank computes the one-process results itself and compares them, bit for bit, with
+//! the sharded ones: the PINN loss, gradient and components (Burgers; Allen-Cahn with a
+//! periodic term), RAD's and RAR's choice of points, and the parameters after a short training
+//! run (Adam, RAD, self-scaled Broyden). A mismatch panics, which ends the job with a non-zero
+//! status. Run by `.ci/run` with 2 and 3 ranks.
+
+mod common;
+
+use common::sharding::{allen_cahn_raw, bits, burgers, evaluation, train};
+use ravine::dist::{Communicator, MpiWorld, Sharded};
+use ravine::pinn::Rad;
+use ravine::Problem;
+
+fn main() {
+    let world = MpiWorld::initialize().expect("MPI initialises");
+    let (rank, size) = (world.rank(), world.size());
+    let mut checked = 0;
+    for (name, pinn) in [("burgers", burgers()), ("allen-cahn raw", allen_cahn_raw())] {
+        let x = pinn.mlp().init(5);
+        let one = evaluation(&pinn, &x);
+        let sharded = evaluation(&Sharded::new(pinn, &world), &x);
+        assert!(
+            sharded == one,
+            "{name}: rank {rank} of {size}: loss or gradient differs"
+        );
+        checked += one.len();
+    }
+
+    let pinn = burgers();
+    let x = pinn.mlp().init(1);
+    let rad = Rad {
+        candidates: 3001,
+        ..Rad::default()
+    };
+    let mut single = pinn.clone();
+    let stats = single.resample_rad(&x, &rad, 9).unwrap();
+    let worst = single.refine(&x, 2000, 50, 4).unwrap();
+    let mut p = Sharded::new(pinn, &world);
+    assert_eq!(p.resample_rad(&x, &rad, 9).unwrap(), stats);
+    assert_eq!(
+        p.refine(&x, 2000, 50, 4).unwrap().to_bits(),
+        worst.to_bits()
+    );
+    let state = |q: &dyn Problem| {
+        bits(
+            &q.snapshot()
+                .into_iter()
+                .flat_map(|s| s.1)
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert!(
+        state(p.inner()) == state(&single),
+        "rank {rank}: RAD/RAR chose other points"
+    );
+
+    let (params_one, sizes_one) = train::<&MpiWorld>(burgers(), None);
+    let (params, sizes) = train(burgers(), Some(&world));
+    assert_eq!(sizes, sizes_one);
+    assert!(
+        bits(&params) == bits(&params_one),
+        "rank {rank} of {size}: parameters differ after training"
+    );
+    if world.is_root() {
+        println!(
+            "mpi: {size} ranks: {checked} loss/gradient/component values, the RAD and RAR points \
+             and {} trained parameters bit-identical to one process on every rank",
+            params.len()
+        );
+    }
+}
