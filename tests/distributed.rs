@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::sharding::{allen_cahn_raw, bits, burgers, evaluation, train};
+use common::sharding::{allen_cahn_raw, bits, burgers, burgers_wide, evaluation, train};
 use ravine::dist::{Communicator, Sharded, ThreadCluster, ThreadRank};
 use ravine::pinn::Rad;
 use ravine::Problem;
@@ -28,7 +28,11 @@ fn on_ranks<T: Send + 'static>(
 
 #[test]
 fn sharded_loss_and_gradient_are_bit_identical_to_one_process() {
-    for (name, pinn) in [("burgers", burgers()), ("allen-cahn raw", allen_cahn_raw())] {
+    for (name, pinn) in [
+        ("burgers", burgers()),
+        ("burgers wide", burgers_wide()),
+        ("allen-cahn raw", allen_cahn_raw()),
+    ] {
         let x = pinn.mlp().init(5);
         let one = evaluation(&pinn, &x);
         for size in [2, 3, 5] {

@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::sharding::{allen_cahn_raw, bits, burgers, evaluation, train};
+use common::sharding::{allen_cahn_raw, bits, burgers, burgers_wide, evaluation, train};
 use ravine::dist::{Communicator, MpiWorld, Sharded};
 use ravine::pinn::Rad;
 use ravine::Problem;
@@ -24,7 +24,11 @@ fn main() {
     let world = MpiWorld::initialize().expect("MPI initialises");
     let (rank, size) = (world.rank(), world.size());
     let mut checked = 0;
-    for (name, pinn) in [("burgers", burgers()), ("allen-cahn raw", allen_cahn_raw())] {
+    for (name, pinn) in [
+        ("burgers", burgers()),
+        ("burgers wide", burgers_wide()),
+        ("allen-cahn raw", allen_cahn_raw()),
+    ] {
         let x = pinn.mlp().init(5);
         let one = evaluation(&pinn, &x);
         let sharded = evaluation(&Sharded::new(pinn, &world), &x);

@@ -5,6 +5,9 @@ use super::Communicator;
 use crate::error::{Error, Result};
 use crate::problem::{Partitioned, Problem, Shard};
 
+/// Values per message of the chain (64 KiB): long sums travel as a pipeline of segments.
+const SEGMENT: usize = 8192;
+
 /// A [`Partitioned`] problem whose loss and gradient are computed by all the ranks of a
 /// [`Communicator`] together; every rank holds the whole problem (its points, weights, state)
 /// and computes only its [`Shard`].
@@ -14,8 +17,10 @@ use crate::problem::{Partitioned, Problem, Shard};
 /// them on, …; the last rank broadcasts the total. The addition order is therefore the one a
 /// single process uses, whatever the number of ranks, and every rank returns the same bits as
 /// [`Problem::evaluate`] of the inner problem (an MPI all-reduce would let the library choose
-/// the order). The cost is `size − 1` messages in sequence plus one broadcast, each of
-/// `8·(1 + A·(1 + dim))` bytes for `A` accumulators.
+/// the order). The sums, `S = 8·(1 + A·(1 + dim))` bytes for `A` accumulators, travel in
+/// segments of 64 KiB, so the chain is a pipeline: with `K` segments, latency `α` and
+/// bandwidth `β` per hop it takes about `(size − 1 + K − 1)·(α + S/(K·β))` instead of
+/// `(size − 1)·(α + S/β)`; then one broadcast of `S`.
 ///
 /// All ranks must make the same calls in the same order; every solver in ravine does, as its
 /// decisions depend only on the (identical) losses and gradients. A rank whose share fails
@@ -79,48 +84,65 @@ impl<P: Partitioned, C: Communicator> Problem for Sharded<P, C> {
     fn evaluate(&self, x: &[f64], grad: &mut [f64], components: &mut [f64]) -> Result<f64> {
         let (rank, size) = (self.comm.rank(), self.comm.size());
         let len = 1 + self.inner.accumulators() * (1 + self.inner.dim());
-        let local = self.inner.partials(x, self.shard());
-        // sums[0] is the status: 0, or 1 + the first rank (in chain order) that failed.
-        let mut sums = vec![0.0; len];
-        if rank > 0 {
-            self.comm.receive(rank - 1, &mut sums)?;
-        }
+        // This rank's share, checked before the exchange starts (so that folding cannot fail
+        // half-way through it).
         let mut own = None;
-        if sums[0] == 0.0 {
-            let folded = local.and_then(|p| {
-                if p.sums_len() + 1 != len {
-                    return Err(Error::DimensionMismatch {
-                        component: "sharded",
-                        what: "partials",
-                        expected: len - 1,
-                        got: p.sums_len(),
-                    });
-                }
-                let done = p.fold_into(&mut sums[1..]);
-                self.inner.release(p);
-                done
-            });
-            if let Err(e) = folded {
-                sums[0] = 1.0 + rank as f64;
-                own = Some(e);
+        let parts = match self.inner.partials(x, self.shard()) {
+            Ok(p) if p.sums_len() + 1 != len => {
+                own = Some(Error::DimensionMismatch {
+                    component: "sharded",
+                    what: "partials",
+                    expected: len - 1,
+                    got: p.sums_len(),
+                });
+                None
             }
-        } else if let Err(e) = local {
-            own = Some(e);
+            Ok(p) => match p.fold_range(&mut [], 0) {
+                Ok(()) => Some(p),
+                Err(e) => {
+                    own = Some(e);
+                    None
+                }
+            },
+            Err(e) => {
+                own = Some(e);
+                None
+            }
+        };
+        // ext[0] is the status: 0, or 1 + the first rank (in chain order) that failed; then
+        // the running sums. They travel in segments, so that rank r + 1 folds segment k
+        // while rank r folds segment k + 1.
+        let mut ext = vec![0.0; len];
+        for start in (0..len).step_by(SEGMENT) {
+            let end = (start + SEGMENT).min(len);
+            if rank > 0 {
+                self.comm.receive(rank - 1, &mut ext[start..end])?;
+            }
+            if start == 0 && ext[0] == 0.0 && parts.is_none() {
+                ext[0] = 1.0 + rank as f64;
+            }
+            if let (0.0, Some(p)) = (ext[0], &parts) {
+                let from = start.max(1);
+                p.fold_range(&mut ext[from..end], from - 1)?;
+            }
+            if rank + 1 < size {
+                self.comm.send(rank + 1, &ext[start..end])?;
+            }
         }
-        if rank + 1 < size {
-            self.comm.send(rank + 1, &sums)?;
+        if let Some(p) = parts {
+            self.inner.release(p);
         }
-        self.comm.broadcast(size - 1, &mut sums)?;
+        self.comm.broadcast(size - 1, &mut ext)?;
         if let Some(e) = own {
             return Err(e);
         }
-        if sums[0] != 0.0 {
-            let r = sums[0] as usize - 1;
+        if ext[0] != 0.0 {
+            let r = ext[0] as usize - 1;
             return Err(self.comm.error(format!(
                 "rank {r} failed to evaluate its share (its error is in its own output)"
             )));
         }
-        self.inner.finish(&sums[1..], grad, components)
+        self.inner.finish(&ext[1..], grad, components)
     }
 
     fn is_stochastic(&self) -> bool {

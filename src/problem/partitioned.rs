@@ -68,31 +68,54 @@ impl Partials {
     /// Folding share 0's partials, then share 1's, …, gives the same bits as folding the
     /// partials of one share that holds everything.
     pub fn fold_into(&self, sums: &mut [f64]) -> Result<()> {
-        if sums.len() != self.sums_len() {
+        self.fold_range(sums, 0)
+    }
+
+    /// [`Partials::fold_into`] restricted to the entries `at .. at + part.len()` of the running
+    /// sums, held in `part`. Each entry's additions are those of the whole fold, in the same
+    /// order, so folding the segments of a vector one by one gives the same bits (this lets a
+    /// chain of ranks pass segments on while folding the next).
+    pub fn fold_range(&self, part: &mut [f64], at: usize) -> Result<()> {
+        let total = self.sums_len();
+        if at + part.len() > total {
             return Err(Error::DimensionMismatch {
                 component: "partials",
                 what: "running sums",
-                expected: self.sums_len(),
-                got: sums.len(),
+                expected: total,
+                got: at + part.len(),
             });
         }
-        let p = self.dim;
-        for (part, acc) in self.parts.iter().zip(sums.chunks_exact_mut(1 + p)) {
-            if p > 0 && part.gradients.len() % p != 0 {
+        let w = 1 + self.dim;
+        for (a, addends) in self.parts.iter().enumerate() {
+            if self.dim > 0 && addends.gradients.len() % self.dim != 0 {
                 return Err(Error::DimensionMismatch {
                     component: "partials",
                     what: "gradient addends",
-                    expected: part.gradients.len().div_ceil(p) * p,
-                    got: part.gradients.len(),
+                    expected: addends.gradients.len().div_ceil(self.dim) * self.dim,
+                    got: addends.gradients.len(),
                 });
             }
-            let (value, grad) = acc.split_at_mut(1);
-            for v in &part.values {
-                value[0] += v;
+            // Accumulator a occupies a·w .. (a+1)·w; intersect with the segment.
+            let (lo, hi) = ((a * w).max(at), ((a + 1) * w).min(at + part.len()));
+            if lo >= hi {
+                continue;
             }
-            if p > 0 {
-                for g in part.gradients.chunks_exact(p) {
-                    grad.iter_mut().zip(g).for_each(|(a, b)| *a += b);
+            let seg = &mut part[lo - at..hi - at];
+            let (first, last) = (lo - a * w, hi - a * w); // within the accumulator
+            let mut grad_from = first;
+            if first == 0 {
+                for v in &addends.values {
+                    seg[0] += v;
+                }
+                grad_from = 1;
+            }
+            if self.dim > 0 && grad_from < last {
+                let target = &mut seg[grad_from - first..];
+                for g in addends.gradients.chunks_exact(self.dim) {
+                    target
+                        .iter_mut()
+                        .zip(&g[grad_from - 1..last - 1])
+                        .for_each(|(s, b)| *s += b);
                 }
             }
         }
@@ -188,5 +211,32 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a, vec![4.0, 4.0]); // ((1e16 + 1) − 1e16) + 1 + 3: the 1 is lost first
         assert!(whole.fold_into(&mut [0.0; 3]).is_err());
+    }
+
+    #[test]
+    fn folding_segments_one_by_one_is_folding_the_whole() {
+        let dim = 7;
+        let parts: Vec<Addends> = (0..3)
+            .map(|a| Addends {
+                values: (0..4)
+                    .map(|k| 1e16 * ((k + a) % 2) as f64 + k as f64)
+                    .collect(),
+                gradients: (0..4 * dim)
+                    .map(|i| ((i * 37 + a * 11) % 23) as f64 * 1e15 - 1e16 + 0.1 * i as f64)
+                    .collect(),
+            })
+            .collect();
+        let p = Partials { dim, parts };
+        let mut whole = vec![0.0; p.sums_len()];
+        p.fold_into(&mut whole).unwrap();
+        for seg in [1, 3, 5, 8, 24] {
+            let mut pieces = vec![0.0; p.sums_len()];
+            for (k, chunk) in pieces.chunks_mut(seg).enumerate() {
+                p.fold_range(chunk, k * seg).unwrap();
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&pieces), bits(&whole), "segments of {seg}");
+        }
+        assert!(p.fold_range(&mut [0.0; 4], p.sums_len() - 3).is_err());
     }
 }

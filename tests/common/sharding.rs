@@ -23,6 +23,19 @@ pub fn burgers() -> Pinn {
     .unwrap()
 }
 
+/// Burgers on [2, 48, 48, 48, 1] (4897 parameters, 3 terms): the running sums (14 695
+/// values) travel in two segments.
+pub fn burgers_wide() -> Pinn {
+    BurgersSetup {
+        widths: vec![2, 48, 48, 48, 1],
+        interior: 400,
+        seed: 6,
+        ..BurgersSetup::default()
+    }
+    .build()
+    .unwrap()
+}
+
 /// Allen-Cahn on raw inputs: a periodic term (value and slope at x = ±1) beside the others.
 pub fn allen_cahn_raw() -> Pinn {
     let mut s = StiffSetup::new(StiffPde::AllenCahn);
