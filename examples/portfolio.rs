@@ -11,7 +11,8 @@ use ravine::io::plot_history;
 use ravine::portfolio::{
     default_lbfgs, ewma_covariance, ledoit_wolf, portfolio_rule, sample_covariance, solve_clarabel,
     solve_lbfgs_softmax, solve_projected, solve_reference, Constraints, MeanVariance, Objective,
-    PriceTable, Projected, QpForm, QpSettings, Returns, RiskModel, Solution,
+    PriceTable, Projected, QpForm, QpSettings, Returns, RiskModel, RiskReport, Solution,
+    TRADING_DAYS,
 };
 use ravine::{rules, RunFile};
 
@@ -172,6 +173,13 @@ fn open_run_file(args: &Args, prices: &PriceTable, returns: &Returns) -> ravine:
     file.set_str("/", "last_date", &prices.dates()[prices.dates().len() - 1])?;
     file.set_str("/", "data", &args.data)?;
     file.set_attr("/", "periods", returns.periods() as u64)?;
+    file.set_str(
+        "/",
+        "objective_convention",
+        "ravine minimises f(w) = 1/2 w'Sw (min-variance) or (gamma/2) w'Sw - mu'w (utility, \
+         the negative of the mean-variance utility); S and mu per period (daily returns); \
+         risk attributes daily and annualised over 252 trading days",
+    )?;
     file.write_array("data", "volatility", &returns.volatility(), &[n])?;
     file.write_array("data", "mean", &returns.mean(), &[n])?;
     Ok(file)
@@ -263,7 +271,15 @@ fn compare_solvers(
         }
     );
 
-    write_rows(args, file, objective, &reference, &rows, n)?;
+    let risk = RiskReport::of(&problem, &reference.weights, TRADING_DAYS)?;
+    println!(
+        "  optimum: return {:.3e}/day ({:.2} %/year), volatility {:.3e}/day ({:.2} %/year)",
+        risk.expected_return,
+        100.0 * risk.annual_return,
+        risk.volatility,
+        100.0 * risk.annual_volatility
+    );
+    write_rows(args, file, &problem, &reference, &rows)?;
     Ok(Acceptance {
         label: objective.label(),
         rule: best.solution.solver.clone(),
@@ -277,11 +293,11 @@ fn compare_solvers(
 fn write_rows(
     args: &Args,
     file: &RunFile,
-    objective: Objective,
+    problem: &MeanVariance,
     reference: &Solution,
     rows: &[Row],
-    n: usize,
 ) -> ravine::Result<()> {
+    let (objective, n) = (problem.objective_kind(), problem.dim());
     // Run file: one group per problem, one per solver.
     let label = objective.label().replace(['(', ')', '='], "_");
     let base = format!("problems/{label}");
@@ -306,6 +322,16 @@ fn write_rows(
         file.set_attr(&g, "seconds", r.solution.seconds)?;
         file.set_attr(&g, "iterations", r.solution.iterations)?;
         file.set_str(&g, "termination", &r.solution.termination)?;
+        let risk = RiskReport::of(problem, &r.solution.weights, TRADING_DAYS)?;
+        for (name, v) in [
+            ("return_daily", risk.expected_return),
+            ("return_annual", risk.annual_return),
+            ("variance_daily", risk.variance),
+            ("volatility_daily", risk.volatility),
+            ("volatility_annual", risk.annual_volatility),
+        ] {
+            file.set_attr(&g, name, v)?;
+        }
         let h = &r.solution.history.records;
         if !h.is_empty() {
             let loss: Vec<f64> = h.iter().map(|x| x.loss).collect();

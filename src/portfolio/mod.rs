@@ -1,13 +1,15 @@
 //! Mean-variance portfolios on real returns, solved by the projected update rules and
 //! certified against an exact QP solve.
 //!
-//! - Data: [`PriceTable`] (CSV / gzip, typed errors with file, line and column), [`Returns`].
+//! - Data: [`PriceTable`] and [`Returns`] (CSV / gzip, columns to drop, typed errors with
+//!   file, line and column).
 //! - Estimators: [`sample_covariance`], [`ledoit_wolf`], [`ewma_covariance`], and the
 //!   [`FactorModel`] (`Σ = BFBᵀ + D` in `O(nk)`, with a seeded synthetic generator).
 //! - Problems: [`MeanVariance`] with an [`Objective`] over [`Constraints`] (exact projections).
 //! - Solvers: [`solve_projected`] (any rule), [`solve_lbfgs_softmax`] (argmin's L-BFGS),
 //!   [`solve_clarabel`] / [`solve_reference`] (interior point, polished), all returning a
-//!   [`Solution`] with its KKT [`Certificate`]; [`efficient_frontier`].
+//!   [`Solution`] with its KKT [`Certificate`]; [`efficient_frontier`]; [`compare`] for any
+//!   weights (gap, weight error, certificate) and [`RiskReport`] (daily and annualised).
 //! - Curvature: [`PortfolioHessian`], `γΣ` as a [`crate::diagnostics::Operator`].
 //!
 //! ```
@@ -20,9 +22,11 @@
 //! assert!((w[0] - 0.8).abs() < 1e-8 && (w[1] - 0.2).abs() < 1e-8);
 //! ```
 
+mod compare;
 mod constraints;
 mod constraints_projection;
 mod covariance;
+mod csv_table;
 mod curvature;
 mod estimators;
 mod factor;
@@ -31,12 +35,14 @@ mod kkt;
 mod prices;
 mod problem;
 mod reference;
+mod returns;
 mod risk;
 mod rules;
 mod simplex;
 mod softmax;
 mod solve;
 
+pub use compare::{compare, Comparison, RiskReport, TRADING_DAYS};
 pub use constraints::Constraints;
 pub use covariance::Covariance;
 pub use curvature::PortfolioHessian;
@@ -44,9 +50,10 @@ pub use estimators::{ewma_covariance, ledoit_wolf, sample_covariance};
 pub use factor::{FactorModel, SyntheticMarket};
 pub use frontier::{efficient_frontier, FrontierPoint, FrontierSettings};
 pub use kkt::{Certificate, SUPPORT_TOLERANCE};
-pub use prices::{PriceTable, Returns};
+pub use prices::PriceTable;
 pub use problem::{MeanVariance, Objective};
 pub use reference::{polish, solve_qp, QpForm, QpSettings, QpSolution};
+pub use returns::Returns;
 pub use risk::RiskModel;
 pub use rules::{portfolio_rule, scaled_lipschitz};
 pub use softmax::SoftmaxPortfolio;
