@@ -125,6 +125,39 @@ impl Constraints {
         Ok(self)
     }
 
+    /// The homogenised set of the maximum-Sharpe problem ([`super::MaxSharpe`]): `y ≥ 0` and
+    /// `eᵀy = 1` for the excess returns `e = μ − r_f`, with no budget. Its projection is the
+    /// target-return one with clipping in place of the budget shift: `P(z) = max(z − λe, 0)`
+    /// with `λ` solving `eᵀP(z) = 1`. Errors on a non-finite `e` or when no `e_i > 0` (no
+    /// asset beats the risk-free rate: the set is empty).
+    pub fn homogenised(excess: Vec<f64>) -> Result<Self> {
+        if let Some(i) = excess.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                component: "constraints",
+                what: "excess return",
+                index: i,
+                value: excess[i],
+            });
+        }
+        if !excess.iter().any(|e| *e > 0.0) {
+            return Err(Error::InvalidConfig {
+                component: "constraints",
+                message: format!(
+                    "no asset's expected return exceeds the risk-free rate (largest excess {:e})",
+                    excess.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+                ),
+            });
+        }
+        let n = excess.len();
+        Ok(Self {
+            lower: vec![0.0; n],
+            upper: vec![f64::INFINITY; n],
+            budget: false,
+            total: 1.0,
+            target: Some((excess, 1.0)),
+        })
+    }
+
     /// Number of assets.
     pub fn dim(&self) -> usize {
         self.lower.len()

@@ -5,7 +5,8 @@
 //!   file, line and column).
 //! - Estimators: [`sample_covariance`], [`ledoit_wolf`], [`ewma_covariance`], and the
 //!   [`FactorModel`] (`Σ = BFBᵀ + D` in `O(nk)`, with a seeded synthetic generator).
-//! - Problems: [`MeanVariance`] with an [`Objective`] over [`Constraints`] (exact projections).
+//! - Problems: [`MeanVariance`] with an [`Objective`] over [`Constraints`] (exact projections);
+//!   [`MaxSharpe`], the tangency portfolio through the homogenised problem.
 //! - Solvers: [`solve_projected`] (any rule), [`solve_lbfgs_softmax`] (argmin's L-BFGS),
 //!   [`solve_clarabel`] / [`solve_reference`] (interior point, polished), all returning a
 //!   [`Solution`] with its KKT [`Certificate`]; [`efficient_frontier`]; [`compare`] for any
@@ -38,6 +39,7 @@ mod reference;
 mod returns;
 mod risk;
 mod rules;
+mod sharpe;
 mod simplex;
 mod softmax;
 mod solve;
@@ -56,6 +58,7 @@ pub use reference::{polish, solve_qp, QpForm, QpSettings, QpSolution};
 pub use returns::Returns;
 pub use risk::RiskModel;
 pub use rules::{portfolio_rule, scaled_lipschitz};
+pub use sharpe::MaxSharpe;
 pub use softmax::SoftmaxPortfolio;
 pub use solve::{
     default_lbfgs, solve_clarabel, solve_lbfgs_softmax, solve_lbfgs_softmax_observed,
