@@ -11,6 +11,8 @@
 //!   [`solve_clarabel`] / [`solve_reference`] (interior point, polished), all returning a
 //!   [`Solution`] with its KKT [`Certificate`]; [`efficient_frontier`]; [`compare`] for any
 //!   weights (gap, weight error, certificate) and [`RiskReport`] (daily and annualised).
+//! - Backtests: [`backtest`], walk-forward with rolling or expanding [`Window`]s and any
+//!   strategy, [`Estimator`]s for its windows.
 //! - Curvature: [`PortfolioHessian`], `γΣ` as a [`crate::diagnostics::Operator`].
 //!
 //! ```
@@ -23,6 +25,7 @@
 //! assert!((w[0] - 0.8).abs() < 1e-8 && (w[1] - 0.2).abs() < 1e-8);
 //! ```
 
+mod backtest;
 mod compare;
 mod constraints;
 mod constraints_projection;
@@ -44,6 +47,7 @@ mod simplex;
 mod softmax;
 mod solve;
 
+pub use backtest::{backtest, Backtest, BacktestSettings, BacktestStats, Estimator, Window};
 pub use compare::{compare, Comparison, RiskReport, TRADING_DAYS};
 pub use constraints::Constraints;
 pub use covariance::Covariance;

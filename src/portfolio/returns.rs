@@ -105,6 +105,26 @@ impl Returns {
         &self.values[t * n..(t + 1) * n]
     }
 
+    /// Rows `start..end` (periods), e.g. an estimation window. Errors unless
+    /// `start < end ≤ periods` and the window has at least 2 rows.
+    pub fn window(&self, start: usize, end: usize) -> Result<Self> {
+        if !(start < end && end <= self.periods() && end - start >= 2) {
+            return Err(Error::InvalidConfig {
+                component: "returns",
+                message: format!(
+                    "window {start}..{end} of {} periods (needs at least 2 rows)",
+                    self.periods()
+                ),
+            });
+        }
+        let n = self.assets.len();
+        Ok(Self {
+            dates: self.dates[start..end].to_vec(),
+            assets: self.assets.clone(),
+            values: self.values[start * n..end * n].to_vec(),
+        })
+    }
+
     /// The last `periods` rows (all of them if fewer).
     pub fn tail(&self, periods: usize) -> Self {
         let start = self.periods().saturating_sub(periods);
