@@ -6,9 +6,10 @@
 
 mod common;
 
-use common::sharding::{allen_cahn_raw, bits, burgers, burgers_wide, evaluation, train};
+use common::sharding::{
+    bits, burgers, evaluation, problems, rad_then_rar, rad_then_rar_sharded, train,
+};
 use ravine::dist::{Communicator, Sharded, ThreadCluster, ThreadRank};
-use ravine::pinn::Rad;
 use ravine::Problem;
 
 /// Runs `job` on every rank of a cluster of `size` threads; the results in rank order.
@@ -28,11 +29,7 @@ fn on_ranks<T: Send + 'static>(
 
 #[test]
 fn sharded_loss_and_gradient_are_bit_identical_to_one_process() {
-    for (name, pinn) in [
-        ("burgers", burgers()),
-        ("burgers wide", burgers_wide()),
-        ("allen-cahn raw", allen_cahn_raw()),
-    ] {
+    for (name, pinn) in problems() {
         let x = pinn.mlp().init(5);
         let one = evaluation(&pinn, &x);
         for size in [2, 3, 5] {
@@ -66,30 +63,12 @@ fn a_sharded_training_run_ends_with_the_same_parameters() {
 fn rad_and_rar_choose_the_same_points_on_every_rank() {
     let pinn = burgers();
     let x = pinn.mlp().init(1);
-    let rad = Rad {
-        candidates: 3001,
-        ..Rad::default()
-    };
-    let mut single = pinn.clone();
-    let stats = single.resample_rad(&x, &rad, 9).unwrap();
-    let worst = single.refine(&x, 2000, 50, 4).unwrap();
-    let want = bits(
-        &single
-            .snapshot()
-            .into_iter()
-            .flat_map(|s| s.1)
-            .collect::<Vec<_>>(),
-    );
+    let want = rad_then_rar(&mut pinn.clone(), &x);
     let all = on_ranks(3, move |rank| {
-        let mut p = Sharded::new(pinn.clone(), rank);
-        let s = p.resample_rad(&x, &rad, 9).unwrap();
-        let w = p.refine(&x, 2000, 50, 4).unwrap();
-        let state: Vec<f64> = p.inner().snapshot().into_iter().flat_map(|s| s.1).collect();
-        (s, w, bits(&state))
+        rad_then_rar_sharded(&mut Sharded::new(pinn.clone(), rank), &x)
     });
-    for (s, w, state) in all {
-        assert_eq!((s, w.to_bits()), (stats, worst.to_bits()));
-        assert!(state == want, "the refined points differ");
+    for got in all {
+        assert!(got == want, "RAD or RAR chose other points");
     }
 }
 

@@ -15,20 +15,16 @@
 
 mod common;
 
-use common::sharding::{allen_cahn_raw, bits, burgers, burgers_wide, evaluation, train};
+use common::sharding::{
+    bits, burgers, evaluation, problems, rad_then_rar, rad_then_rar_sharded, train,
+};
 use ravine::dist::{Communicator, MpiWorld, Sharded};
-use ravine::pinn::Rad;
-use ravine::Problem;
 
 fn main() {
     let world = MpiWorld::initialize().expect("MPI initialises");
     let (rank, size) = (world.rank(), world.size());
     let mut checked = 0;
-    for (name, pinn) in [
-        ("burgers", burgers()),
-        ("burgers wide", burgers_wide()),
-        ("allen-cahn raw", allen_cahn_raw()),
-    ] {
+    for (name, pinn) in problems() {
         let x = pinn.mlp().init(5);
         let one = evaluation(&pinn, &x);
         let sharded = evaluation(&Sharded::new(pinn, &world), &x);
@@ -41,31 +37,9 @@ fn main() {
 
     let pinn = burgers();
     let x = pinn.mlp().init(1);
-    let rad = Rad {
-        candidates: 3001,
-        ..Rad::default()
-    };
-    let mut single = pinn.clone();
-    let stats = single.resample_rad(&x, &rad, 9).unwrap();
-    let worst = single.refine(&x, 2000, 50, 4).unwrap();
-    let mut p = Sharded::new(pinn, &world);
-    assert_eq!(p.resample_rad(&x, &rad, 9).unwrap(), stats);
-    assert_eq!(
-        p.refine(&x, 2000, 50, 4).unwrap().to_bits(),
-        worst.to_bits()
-    );
-    let state = |q: &dyn Problem| {
-        bits(
-            &q.snapshot()
-                .into_iter()
-                .flat_map(|s| s.1)
-                .collect::<Vec<_>>(),
-        )
-    };
-    assert!(
-        state(p.inner()) == state(&single),
-        "rank {rank}: RAD/RAR chose other points"
-    );
+    let want = rad_then_rar(&mut pinn.clone(), &x);
+    let got = rad_then_rar_sharded(&mut Sharded::new(pinn, &world), &x);
+    assert!(got == want, "rank {rank}: RAD/RAR chose other points");
 
     let (params_one, sizes_one) = train::<&MpiWorld>(burgers(), None);
     let (params, sizes) = train(burgers(), Some(&world));

@@ -80,48 +80,49 @@ impl Communicator for SingleProcess {
     }
 }
 
-/// A borrowed communicator is a communicator.
-impl<C: Communicator + ?Sized> Communicator for &C {
-    fn rank(&self) -> usize {
-        (**self).rank()
-    }
-    fn size(&self) -> usize {
-        (**self).size()
-    }
-    fn send(&self, to: usize, data: &[f64]) -> Result<()> {
-        (**self).send(to, data)
-    }
-    fn receive(&self, from: usize, buf: &mut [f64]) -> Result<()> {
-        (**self).receive(from, buf)
-    }
-    fn broadcast(&self, root: usize, buf: &mut [f64]) -> Result<()> {
-        (**self).broadcast(root, buf)
-    }
-    fn all_gather(&self, local: &[f64]) -> Result<Vec<f64>> {
-        (**self).all_gather(local)
-    }
+/// Communicators behind a reference or a box are communicators.
+macro_rules! delegate {
+    ($($ty:ty),+) => {$(
+        impl<C: Communicator + ?Sized> Communicator for $ty {
+            fn rank(&self) -> usize {
+                (**self).rank()
+            }
+            fn size(&self) -> usize {
+                (**self).size()
+            }
+            fn send(&self, to: usize, data: &[f64]) -> Result<()> {
+                (**self).send(to, data)
+            }
+            fn receive(&self, from: usize, buf: &mut [f64]) -> Result<()> {
+                (**self).receive(from, buf)
+            }
+            fn broadcast(&self, root: usize, buf: &mut [f64]) -> Result<()> {
+                (**self).broadcast(root, buf)
+            }
+            fn all_gather(&self, local: &[f64]) -> Result<Vec<f64>> {
+                (**self).all_gather(local)
+            }
+        }
+    )+};
 }
+delegate!(&C, Box<C>);
 
-/// A boxed communicator is a communicator.
-impl<C: Communicator + ?Sized> Communicator for Box<C> {
-    fn rank(&self) -> usize {
-        (**self).rank()
+/// Copies a received message into `buf`, or the typed error when its length differs.
+pub(super) fn fill<C: Communicator + ?Sized>(
+    comm: &C,
+    from: usize,
+    got: &[f64],
+    buf: &mut [f64],
+) -> Result<()> {
+    if got.len() != buf.len() {
+        return Err(comm.error(format!(
+            "rank {from} sent {} values, {} expected",
+            got.len(),
+            buf.len()
+        )));
     }
-    fn size(&self) -> usize {
-        (**self).size()
-    }
-    fn send(&self, to: usize, data: &[f64]) -> Result<()> {
-        (**self).send(to, data)
-    }
-    fn receive(&self, from: usize, buf: &mut [f64]) -> Result<()> {
-        (**self).receive(from, buf)
-    }
-    fn broadcast(&self, root: usize, buf: &mut [f64]) -> Result<()> {
-        (**self).broadcast(root, buf)
-    }
-    fn all_gather(&self, local: &[f64]) -> Result<Vec<f64>> {
-        (**self).all_gather(local)
-    }
+    buf.copy_from_slice(got);
+    Ok(())
 }
 
 #[cfg(test)]

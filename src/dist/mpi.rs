@@ -71,15 +71,7 @@ impl Communicator for MpiWorld {
         let r = self.peer(from, "receive from")?;
         // Received at its own length, so that a wrong length is our error, not MPI's abort.
         let (got, _status) = self.world.process_at_rank(r).receive_vec::<f64>();
-        if got.len() != buf.len() {
-            return Err(self.error(format!(
-                "rank {from} sent {} values, {} expected",
-                got.len(),
-                buf.len()
-            )));
-        }
-        buf.copy_from_slice(&got);
-        Ok(())
+        super::communicator::fill(self, from, &got, buf)
     }
 
     fn broadcast(&self, root: usize, buf: &mut [f64]) -> Result<()> {

@@ -102,15 +102,7 @@ impl Communicator for ThreadRank {
 
     fn receive(&self, from: usize, buf: &mut [f64]) -> Result<()> {
         let got = self.take(from)?;
-        if got.len() != buf.len() {
-            return Err(self.error(format!(
-                "rank {from} sent {} values, {} expected",
-                got.len(),
-                buf.len()
-            )));
-        }
-        buf.copy_from_slice(&got);
-        Ok(())
+        super::communicator::fill(self, from, &got, buf)
     }
 
     fn broadcast(&self, root: usize, buf: &mut [f64]) -> Result<()> {

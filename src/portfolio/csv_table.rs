@@ -223,3 +223,17 @@ pub(super) fn parse(
         values,
     })
 }
+
+/// The line, column and message of a data error (for tests).
+#[cfg(test)]
+pub(super) fn located(e: Error) -> (usize, usize, String) {
+    match e {
+        Error::Data {
+            line,
+            column,
+            message,
+            ..
+        } => (line, column, message),
+        other => panic!("expected a data error, got {other}"),
+    }
+}

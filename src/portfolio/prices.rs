@@ -76,22 +76,10 @@ impl PriceTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
+    use crate::portfolio::csv_table::located;
 
     fn parse(text: &str) -> Result<PriceTable> {
         PriceTable::from_reader(text.as_bytes(), "t.csv")
-    }
-
-    fn location(e: Error) -> (usize, usize, String) {
-        match e {
-            Error::Data {
-                line,
-                column,
-                message,
-                ..
-            } => (line, column, message),
-            other => panic!("expected a data error, got {other}"),
-        }
     }
 
     #[test]
@@ -141,7 +129,7 @@ mod tests {
             ("Date,A,B\n2020-01-01,1,-2\n2020-01-02,1,1\n", (2, 3), "> 0"),
         ];
         for (text, (line, col), what) in cases {
-            let (l, c, m) = location(parse(text).unwrap_err());
+            let (l, c, m) = located(parse(text).unwrap_err());
             assert_eq!((l, c), (line, col), "{text}: {m}");
             assert!(m.contains(what), "{m}");
         }

@@ -167,20 +167,9 @@ impl Returns {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::portfolio::csv_table::located;
     use crate::portfolio::PriceTable;
     use std::io::Write;
-
-    fn located(e: Error) -> (usize, usize, String) {
-        match e {
-            Error::Data {
-                line,
-                column,
-                message,
-                ..
-            } => (line, column, message),
-            other => panic!("expected a data error, got {other}"),
-        }
-    }
 
     #[test]
     fn returns_read_from_csv_equal_those_computed_from_prices() {

@@ -103,3 +103,41 @@ pub fn train<C: Communicator>(pinn: Pinn, comm: Option<C>) -> (Vec<f64>, Vec<f64
         }
     }
 }
+
+/// RAD (3001 candidates, seed 9) then RAR (50 of 2000, seed 4) at `x`: the statistics, the
+/// largest residual and the bits of the problem's points afterwards.
+pub fn rad_then_rar(pinn: &mut Pinn, x: &[f64]) -> (ravine::pinn::RadStats, u64, Vec<u64>) {
+    let rad = Rad {
+        candidates: 3001,
+        ..Rad::default()
+    };
+    let stats = pinn.resample_rad(x, &rad, 9).unwrap();
+    let worst = pinn.refine(x, 2000, 50, 4).unwrap();
+    let state: Vec<f64> = pinn.snapshot().into_iter().flat_map(|s| s.1).collect();
+    (stats, worst.to_bits(), bits(&state))
+}
+
+/// [`rad_then_rar`] with the candidates scored by all the ranks of `p`.
+pub fn rad_then_rar_sharded<C: Communicator>(
+    p: &mut Sharded<Pinn, C>,
+    x: &[f64],
+) -> (ravine::pinn::RadStats, u64, Vec<u64>) {
+    let rad = Rad {
+        candidates: 3001,
+        ..Rad::default()
+    };
+    let stats = p.resample_rad(x, &rad, 9).unwrap();
+    let worst = p.refine(x, 2000, 50, 4).unwrap();
+    let state: Vec<f64> = p.inner().snapshot().into_iter().flat_map(|s| s.1).collect();
+    (stats, worst.to_bits(), bits(&state))
+}
+
+/// The problems whose sharded evaluation is compared with one process: Burgers, Burgers on a
+/// wide network (two segments), Allen-Cahn with a periodic term.
+pub fn problems() -> Vec<(&'static str, Pinn)> {
+    vec![
+        ("burgers", burgers()),
+        ("burgers wide", burgers_wide()),
+        ("allen-cahn raw", allen_cahn_raw()),
+    ]
+}
