@@ -9,8 +9,9 @@ use crate::optim::Projection;
 /// C = { w : lo ≤ w ≤ hi,  [1ᵀw = 1],  [μᵀw = r] }
 /// ```
 ///
-/// with per-asset bounds (either may be infinite), an optional budget (fully invested) and an
-/// optional target return. Its Euclidean projection is exact:
+/// with per-asset bounds (either may be infinite), an optional budget (fully invested), an
+/// optional target return and optional limits on the total weight of disjoint groups
+/// ([`Constraints::with_groups`]). Its Euclidean projection is exact:
 ///
 /// - box only: clipping;
 /// - budget and box (the simplex for `lo = 0, hi = ∞`, the capped simplex for finite caps):
@@ -29,6 +30,8 @@ pub struct Constraints {
     /// The budget's right-hand side: 1 for portfolios, 0 for tangent cones.
     pub(super) total: f64,
     pub(super) target: Option<(Vec<f64>, f64)>,
+    /// Disjoint groups with limits on their total weight ([`Constraints::with_groups`]).
+    pub(super) groups: Vec<super::Group>,
 }
 
 impl Constraints {
@@ -40,6 +43,7 @@ impl Constraints {
             budget: true,
             total: 1.0,
             target: None,
+            groups: Vec::new(),
         }
     }
 
@@ -51,6 +55,7 @@ impl Constraints {
             budget: true,
             total: 1.0,
             target: None,
+            groups: Vec::new(),
         }
     }
 
@@ -89,6 +94,7 @@ impl Constraints {
             budget: true,
             total: 1.0,
             target: None,
+            groups: Vec::new(),
         })
     }
 
@@ -155,6 +161,7 @@ impl Constraints {
             budget: false,
             total: 1.0,
             target: Some((excess, 1.0)),
+            groups: Vec::new(),
         })
     }
 
@@ -225,6 +232,7 @@ impl Constraints {
             budget: self.budget,
             total: 0.0,
             target: self.target.as_ref().map(|(m, _)| (m.clone(), 0.0)),
+            groups: self.group_cone(w),
         };
         cone.project(v);
     }
@@ -268,6 +276,10 @@ impl Constraints {
 
     /// Exact projection onto `{lo ≤ w ≤ hi, 1ᵀw = 1}` (or the box alone without a budget).
     pub(super) fn project_budget_box(&self, y: &mut [f64]) {
+        if !self.groups.is_empty() {
+            self.project_groups(y);
+            return;
+        }
         if !self.budget {
             for ((v, l), h) in y.iter_mut().zip(&self.lower).zip(&self.upper) {
                 *v = v.clamp(*l, *h);

@@ -22,6 +22,9 @@ impl Projection for Constraints {
         if self.target.is_some() {
             s.push_str(" + target return");
         }
+        if !self.groups.is_empty() {
+            s.push_str(&format!(" + {} group limits", self.groups.len()));
+        }
         s
     }
 
@@ -45,62 +48,66 @@ impl Projection for Constraints {
             self.project_budget_box(w);
             w.iter().zip(mean).map(|(a, b)| a * b).sum::<f64>()
         };
-        // g(λ) = μᵀw(λ) is non-increasing. Bracket the root of g(λ) = r.
+        // g(λ) = μᵀw(λ) is non-increasing.
         let scale = mean
             .iter()
             .map(|m| m * m)
             .sum::<f64>()
             .max(f64::MIN_POSITIVE);
-        let mut step = (1.0 + y.iter().map(|v| v.abs()).sum::<f64>()) / scale.sqrt();
-        let (mut lo, mut hi) = (0.0, 0.0);
-        let g0 = at(0.0, &mut w);
-        if g0 > *r {
-            hi = step;
-            while at(hi, &mut w) > *r && hi.is_finite() {
-                lo = hi;
-                step *= 2.0;
-                hi += step;
-            }
-        } else if g0 < *r {
-            lo = -step;
-            while at(lo, &mut w) < *r && lo.is_finite() {
-                hi = lo;
-                step *= 2.0;
-                lo -= step;
-            }
-        } else {
-            x.copy_from_slice(&w);
-            return;
-        }
-        // Bisection until the bracket sits on one linear piece (or 200 halvings), then the
-        // linear interpolation is exact.
-        let (mut glo, mut ghi) = (at(lo, &mut w), at(hi, &mut w));
-        for _ in 0..200 {
-            let mid = 0.5 * (lo + hi);
-            if mid <= lo || mid >= hi {
-                break;
-            }
-            let gm = at(mid, &mut w);
-            // On a linear piece the midpoint value is the average of the ends.
-            let linear =
-                (gm - 0.5 * (glo + ghi)).abs() <= 1e-15 * (glo.abs() + ghi.abs() + r.abs());
-            if gm > *r {
-                lo = mid;
-                glo = gm;
-            } else {
-                hi = mid;
-                ghi = gm;
-            }
-            if linear && (glo - ghi).abs() > 0.0 {
-                break;
-            }
-        }
-        let lambda = if glo == ghi {
-            0.5 * (lo + hi)
-        } else {
-            lo + (glo - r) * (hi - lo) / (glo - ghi)
-        };
+        let step = (1.0 + y.iter().map(|v| v.abs()).sum::<f64>()) / scale.sqrt();
+        let lambda = decreasing_root(|l| at(l, &mut w), *r, step);
         at(lambda, &mut w);
         x.copy_from_slice(&w);
+    }
+}
+
+/// The root of `g(λ) = r` for a continuous, non-increasing, piecewise-linear `g`: brackets it
+/// from 0 by doubling steps (starting at `step`), bisects until the bracket sits on one linear
+/// piece (or 200 halvings), then interpolates, which is exact on that piece.
+pub(super) fn decreasing_root(mut at: impl FnMut(f64) -> f64, r: f64, step: f64) -> f64 {
+    let mut step = step;
+    let (mut lo, mut hi) = (0.0, 0.0);
+    let g0 = at(0.0);
+    if g0 > r {
+        hi = step;
+        while at(hi) > r && hi.is_finite() {
+            lo = hi;
+            step *= 2.0;
+            hi += step;
+        }
+    } else if g0 < r {
+        lo = -step;
+        while at(lo) < r && lo.is_finite() {
+            hi = lo;
+            step *= 2.0;
+            lo -= step;
+        }
+    } else {
+        return 0.0;
+    }
+    let (mut glo, mut ghi) = (at(lo), at(hi));
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        let gm = at(mid);
+        // On a linear piece the midpoint value is the average of the ends.
+        let linear = (gm - 0.5 * (glo + ghi)).abs() <= 1e-15 * (glo.abs() + ghi.abs() + r.abs());
+        if gm > r {
+            lo = mid;
+            glo = gm;
+        } else {
+            hi = mid;
+            ghi = gm;
+        }
+        if linear && (glo - ghi).abs() > 0.0 {
+            break;
+        }
+    }
+    if glo == ghi {
+        0.5 * (lo + hi)
+    } else {
+        lo + (glo - r) * (hi - lo) / (glo - ghi)
     }
 }

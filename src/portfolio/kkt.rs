@@ -9,9 +9,11 @@ use crate::optim::Projection;
 /// With `g = ∇f(w)`, multipliers `ν` fitted by least squares on the support
 /// `S = {i : lo_i + τ < w_i < hi_i − τ}` (where that leaves them undetermined — one asset held
 /// under a budget and a target return — the ones that best meet the sign conditions) and
-/// reduced costs `d = g + Aᵀν`:
+/// reduced costs `d = g + Aᵀν` (group limits within [`super::GROUP_TOLERANCE`] of `w`'s group
+/// total count as rows of `A`, their multipliers signed: `≥ 0` at an upper limit, `≤ 0` at a
+/// lower one):
 ///
-/// - primal infeasibility: `max(‖Aw − b‖∞, max bound violation)`;
+/// - primal infeasibility: `max(‖Aw − b‖∞, max bound or group-limit violation)`;
 /// - stationarity on the support: `max_{i∈S} |d_i|`;
 /// - sign conditions off the support: `d_i ≥ 0` at a lower bound, `d_i ≤ 0` at an upper
 ///   bound; the worst violation;
@@ -53,7 +55,15 @@ impl Certificate {
         let c = problem.constraints();
         let (lo, hi) = (c.lower(), c.upper());
         let g = problem.gradient(w)?;
-        let eq = c.equalities();
+        // The equalities, then the group limits active at w (as equalities whose multipliers
+        // must have the limit's sign).
+        let groups = c.active_group_rows(w);
+        let m_eq = c.equalities().len();
+        let eq: Vec<(Vec<f64>, f64)> = c
+            .equalities()
+            .into_iter()
+            .chain(groups.iter().map(|(a, b, _)| (a.clone(), *b)))
+            .collect();
         let n = w.len();
         let support: Vec<usize> = (0..n)
             .filter(|&i| w[i] > lo[i] + SUPPORT_TOLERANCE && w[i] < hi[i] - SUPPORT_TOLERANCE)
@@ -112,7 +122,11 @@ impl Certificate {
                 }
             }
         }
-        let mut infeas: f64 = 0.0;
+        for ((_, _, side), v) in groups.iter().zip(&nu[m_eq..]) {
+            // At an upper limit ν ≥ 0, at a lower one ν ≤ 0.
+            sign = sign.max(-side * v);
+        }
+        let mut infeas: f64 = c.group_violation(w);
         for (k, (r, b)) in eq.iter().enumerate() {
             let res = r.iter().zip(w).map(|(a, x)| a * x).sum::<f64>() - b;
             infeas = infeas.max(res.abs());

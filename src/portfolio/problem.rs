@@ -67,8 +67,8 @@ struct Minibatches {
 /// cancels, and stall; and their second moments never decay. [`MeanVariance::raw_gradients`]
 /// turns this off, to see that happen.
 ///
-/// With a target return the rules get the gradient mapping `G(w) = L (w − P_C(w − ∇f/L))`
-/// instead (`L` from [`super::scaled_lipschitz`]): also zero exactly at the optimum, and the
+/// With a target return or group limits the rules get the gradient mapping
+/// `G(w) = L (w − P_C(w − ∇f/L))` instead (`L` from [`super::scaled_lipschitz`]): also zero exactly at the optimum, and the
 /// same step for gradient descent at `α = 1/L`, but continuous in `w`, which the tangent cone is
 /// not; with the second hyperplane the rules cycled between active sets of the cone and stalled.
 ///
@@ -145,12 +145,12 @@ impl MeanVariance {
         .with_mapping())
     }
 
-    /// Sets the gradient mapping's `L` for a set with a target return (none otherwise).
+    /// Sets the gradient mapping's `L` for a set with a target return or group limits (none
+    /// otherwise).
     fn with_mapping(mut self) -> Self {
-        self.mapping_l = self
-            .constraints
-            .target_return()
-            .map(|_| super::rules::scaled_lipschitz(&self));
+        let extra =
+            self.constraints.target_return().is_some() || !self.constraints.groups().is_empty();
+        self.mapping_l = extra.then(|| super::rules::scaled_lipschitz(&self));
         self
     }
 

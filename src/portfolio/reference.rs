@@ -168,6 +168,14 @@ pub fn solve_qp(problem: &MeanVariance, form: QpForm, settings: QpSettings) -> R
             rows.push((vec![(i, 1.0)], c.upper()[i]));
         }
     }
+    for g in c.groups() {
+        if g.upper.is_finite() {
+            rows.push((g.members.iter().map(|&i| (i, 1.0)).collect(), g.upper));
+        }
+        if g.lower.is_finite() {
+            rows.push((g.members.iter().map(|&i| (i, -1.0)).collect(), -g.lower));
+        }
+    }
     let n_ineq = rows.len() - n_eq;
     let mut acols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nv];
     for (r, (row, _)) in rows.iter().enumerate() {
@@ -233,7 +241,12 @@ pub fn polish(problem: &MeanVariance, w: &mut [f64], tol: f64) -> Result<bool> {
         }
     }
     let free: Vec<usize> = (0..n).filter(|&i| fixed[i].is_none()).collect();
-    let eq = c.equalities();
+    // Group limits active at w are held as equalities.
+    let eq: Vec<(Vec<f64>, f64)> = c
+        .equalities()
+        .into_iter()
+        .chain(c.active_group_rows(w).into_iter().map(|(a, b, _)| (a, b)))
+        .collect();
     let (nf, m) = (free.len(), eq.len());
     if nf == 0 {
         return Ok(false);
