@@ -4,6 +4,7 @@
 //!
 //! cargo bench --bench portfolio_scaling              # all sizes; dense Clarabel up to n = 2000
 //! cargo bench --bench portfolio_scaling -- --dense-max 5000
+//! cargo bench --bench portfolio_scaling -- --sizes 10000,100000 --factors 50 --dense-max 0
 //!
 //! Accuracy is measured against the certified optimum (Clarabel on the factor formulation with
 //! tight tolerances, polished on its active set; its KKT certificate is printed): relative
@@ -43,7 +44,12 @@ fn main() -> ravine::Result<()> {
         .and_then(|i| args.get(i + 1))
         .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
         .unwrap_or_else(|| vec![500, 2000, 5000]);
-    let k = 20;
+    let k: usize = args
+        .iter()
+        .position(|a| a == "--factors")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
     for &n in &sizes {
         let market = FactorModel::synthetic(n, k, 42)?;
         let model = market.model.clone();
