@@ -7,7 +7,8 @@
 //!   [`FactorModel`] (`Σ = BFBᵀ + D` in `O(nk)`, with a seeded synthetic generator).
 //! - Problems: [`MeanVariance`] with an [`Objective`] over [`Constraints`] (exact projections);
 //!   [`MaxSharpe`], the tangency portfolio through the homogenised problem.
-//! - Solvers: [`solve_projected`] (any rule), [`solve_lbfgs_softmax`] (argmin's L-BFGS),
+//! - Solvers: [`solve`] (no reference needed: rule and step from the curvature, certified),
+//!   [`solve_projected`] (any rule), [`solve_lbfgs_softmax`] (argmin's L-BFGS),
 //!   [`solve_clarabel`] / [`solve_reference`] (interior point, polished), all returning a
 //!   [`Solution`] with its KKT [`Certificate`]; [`efficient_frontier`]; [`compare`] for any
 //!   weights (gap, weight error, certificate) and [`RiskReport`] (daily and annualised).
@@ -25,6 +26,7 @@
 //! assert!((w[0] - 0.8).abs() < 1e-8 && (w[1] - 0.2).abs() < 1e-8);
 //! ```
 
+mod auto;
 mod backtest;
 mod compare;
 mod constraints;
@@ -48,6 +50,7 @@ mod simplex;
 mod softmax;
 mod solve;
 
+pub use auto::{solve, AutoSettings};
 pub use backtest::{backtest, Backtest, BacktestSettings, BacktestStats, Estimator, Window};
 pub use compare::{compare, Comparison, RiskReport, TRADING_DAYS};
 pub use constraints::Constraints;
