@@ -40,9 +40,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .position(|a| a == "--repeats")
         .and_then(|i| args.get(i + 1))
         .map_or(Ok(3), |s| s.parse())?;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // AVX-512 with two FMA units: 8 doubles × 2 FMAs × 2 FLOPs per cycle; 2.5 GHz nominal.
-    let peak = cores as f64 * 2.5e9 * 32.0;
+    // The peak the kernel is quoted against: measured FMA throughput on as many threads as
+    // the kernel uses (benches/fma_peak.rs prints it for 1 and 2), not an assumed clock.
+    let threads = rayon::current_num_threads();
+    let peak = ravine::benchmarks::fma_peak(threads, 1.0);
+    println!(
+        "measured f64 FMA peak on {threads} thread(s): {:.1} GFLOP/s",
+        peak / 1e9
+    );
     println!(
         "{:<36} {:>10} {:>10} {:>12} {:>9}",
         "case", "ms/step", "jax ms", "GFLOP/s", "of peak"

@@ -9,6 +9,8 @@
 //!   error ([`burgers_error`]).
 //! - [`StiffSetup`]: Allen-Cahn and KdV in the JAX-PI conventions ([`StiffPde`]), with the
 //!   spectral references.
+//! - [`fma_peak`]: the machine's measured f64 FMA rate, the peak that kernels are quoted
+//!   against.
 //! - [`landscapes`]: experiments that turn the background articles' claims about adaptive
 //!   steps into numbers.
 //!
@@ -20,7 +22,9 @@
 
 mod burgers;
 pub mod landscapes;
+mod peak;
 mod stiff;
 
 pub use burgers::{burgers_error, burgers_hard_constraints, burgers_pde, BurgersSetup};
+pub use peak::fma_peak;
 pub use stiff::{Encoding, InitialConstraint, StiffPde, StiffSetup};
