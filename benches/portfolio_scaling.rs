@@ -32,22 +32,18 @@ fn row(label: &str, s: &Solution, reference: &Solution) {
 
 fn main() -> ravine::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let dense_max: usize = args
-        .iter()
-        .position(|a| a == "--dense-max")
-        .and_then(|i| args.get(i + 1))
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let dense_max: usize = value("--dense-max")
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
-    let sizes: Vec<usize> = args
-        .iter()
-        .position(|a| a == "--sizes")
-        .and_then(|i| args.get(i + 1))
+    let sizes: Vec<usize> = value("--sizes")
         .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
         .unwrap_or_else(|| vec![500, 2000, 5000]);
-    let k: usize = args
-        .iter()
-        .position(|a| a == "--factors")
-        .and_then(|i| args.get(i + 1))
+    let k: usize = value("--factors")
         .and_then(|v| v.parse().ok())
         .unwrap_or(20);
     for &n in &sizes {

@@ -24,6 +24,13 @@ pub struct Comparison {
     pub certificate: Certificate,
 }
 
+/// `max_i |a_i − b_i|`.
+pub(super) fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
+}
+
 /// Compares `weights` with `reference` on `problem` (say, a portfolio from another library
 /// with ravine's certified solution). Errors when a length differs from the problem's or a
 /// weight is not finite.
@@ -48,10 +55,7 @@ pub fn compare(problem: &MeanVariance, weights: &[f64], reference: &[f64]) -> Re
     }
     let objective = problem.objective(weights)?;
     let reference_objective = problem.objective(reference)?;
-    let weight_error = weights
-        .iter()
-        .zip(reference)
-        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    let weight_error = max_abs_diff(weights, reference);
     Ok(Comparison {
         objective,
         reference_objective,

@@ -58,12 +58,9 @@ impl Certificate {
         // The equalities, then the group limits active at w (as equalities whose multipliers
         // must have the limit's sign).
         let groups = c.active_group_rows(w);
-        let m_eq = c.equalities().len();
-        let eq: Vec<(Vec<f64>, f64)> = c
-            .equalities()
-            .into_iter()
-            .chain(groups.iter().map(|(a, b, _)| (a.clone(), *b)))
-            .collect();
+        let mut eq = c.equalities();
+        let m_eq = eq.len();
+        eq.extend(groups.iter().map(|(a, b, _)| (a.clone(), *b)));
         let n = w.len();
         let support: Vec<usize> = (0..n)
             .filter(|&i| w[i] > lo[i] + SUPPORT_TOLERANCE && w[i] < hi[i] - SUPPORT_TOLERANCE)

@@ -33,10 +33,7 @@ pub struct Solution {
 impl Solution {
     /// `max_i |w_i − w*_i|` against `reference`.
     pub fn weight_error(&self, reference: &Solution) -> f64 {
-        self.weights
-            .iter()
-            .zip(&reference.weights)
-            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
+        super::compare::max_abs_diff(&self.weights, &reference.weights)
     }
 
     /// `(f(w) − f(w*)) / |f(w*)|` against `reference` (can be slightly negative within
