@@ -261,6 +261,10 @@ impl RiskModel for FactorModel {
         out
     }
 
+    fn restricted(&self, free: &[usize]) -> Option<Box<dyn super::RestrictedSolve>> {
+        Some(Box::new(super::restricted::Woodbury::new(self, free)))
+    }
+
     fn to_dense(&self) -> Vec<f64> {
         let (n, k) = (self.n, self.k);
         // BF once, then (BF) Bᵀ.

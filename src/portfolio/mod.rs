@@ -26,6 +26,7 @@
 //! assert!((w[0] - 0.8).abs() < 1e-8 && (w[1] - 0.2).abs() < 1e-8);
 //! ```
 
+mod active_set;
 mod auto;
 mod backtest;
 mod compare;
@@ -42,6 +43,7 @@ mod kkt;
 mod prices;
 mod problem;
 mod reference;
+mod restricted;
 mod returns;
 mod risk;
 mod rules;
@@ -50,6 +52,7 @@ mod simplex;
 mod softmax;
 mod solve;
 
+pub use active_set::{solve_active_set, ActiveSetSettings};
 pub use auto::{solve, AutoSettings};
 pub use backtest::{backtest, Backtest, BacktestSettings, BacktestStats, Estimator, Window};
 pub use compare::{compare, Comparison, RiskReport, TRADING_DAYS};
@@ -64,6 +67,7 @@ pub use kkt::{Certificate, SUPPORT_TOLERANCE};
 pub use prices::PriceTable;
 pub use problem::{MeanVariance, Objective};
 pub use reference::{polish, solve_qp, QpForm, QpSettings, QpSolution};
+pub use restricted::RestrictedSolve;
 pub use returns::Returns;
 pub use risk::RiskModel;
 pub use rules::{portfolio_rule, scaled_lipschitz};

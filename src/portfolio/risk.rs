@@ -1,5 +1,7 @@
 //! [`RiskModel`]: the covariance operator `w ↦ Σw` shared by dense and factor covariances.
 
+use super::restricted::{DenseRestricted, RestrictedSolve};
+
 /// A symmetric positive semi-definite covariance, seen as an operator.
 ///
 /// The portfolio problems only need products `Σw`, the diagonal and the dimension, so a factor
@@ -29,6 +31,15 @@ pub trait RiskModel: Send + Sync + std::fmt::Debug {
             }
         }
         out
+    }
+
+    /// A solver for `Σ[F, F] x = r` on the free assets `F` (the active-set solver's linear
+    /// algebra); `None` when that submatrix is not numerically positive definite. The default
+    /// factors the dense submatrix ([`RiskModel::submatrix`], `O(|F|³)`); a factor model uses the
+    /// Woodbury identity (`O(|F| k²)`).
+    fn restricted(&self, free: &[usize]) -> Option<Box<dyn RestrictedSolve>> {
+        let solver = DenseRestricted::new(&self.submatrix(free), free.len())?;
+        Some(Box::new(solver))
     }
 
     /// `wᵀ Σ w`.
