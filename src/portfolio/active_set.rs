@@ -54,7 +54,8 @@ enum Status {
 /// a `termination` that says so and the last iterate projected onto the feasible set (a good
 /// start for [`super::solve_projected`], which is what [`super::solve`] does with it).
 ///
-/// Group limits are not handled (an error names them); use [`super::solve_projected`].
+/// Group limits and turnover or leverage limits are not handled (an error names them); use
+/// [`super::solve_projected`].
 pub fn solve_active_set(problem: &MeanVariance, settings: &ActiveSetSettings) -> Result<Solution> {
     check(
         settings.max_iterations >= 1,
@@ -64,11 +65,12 @@ pub fn solve_active_set(problem: &MeanVariance, settings: &ActiveSetSettings) ->
         "must be >= 1",
     )?;
     let c = problem.constraints();
-    if !c.groups.is_empty() {
+    if !c.groups.is_empty() || c.l1.is_some() {
         return Err(Error::InvalidConfig {
             component: "active-set solver",
             message: format!(
-                "group limits ({} groups) are not supported; use solve_projected",
+                "group limits ({} groups) and turnover or leverage limits are not supported; \
+                 use solve_projected",
                 c.groups.len()
             ),
         });

@@ -26,7 +26,8 @@ impl Default for AutoSettings {
 }
 
 /// Solves `problem` without a reference solution. First the active-set method
-/// ([`solve_active_set`], at most 100 restricted solves; skipped with group limits): if its
+/// ([`solve_active_set`], at most 100 restricted solves; skipped with group limits or an L1
+/// limit): if its
 /// certificate meets `tol`, that is the answer. Otherwise, from its point (projected), projected
 /// Nesterov momentum (`μ = 0.9`) with the step `1/L`, `L` the smoothness of the scaled loss along the feasible set
 /// ([`super::scaled_lipschitz`], by power iteration), stopped when the gradient mapping of the
@@ -44,7 +45,8 @@ pub fn solve(problem: &MeanVariance, settings: &AutoSettings) -> Result<Solution
         "must be finite and > 0",
     )?;
     let mut start = None;
-    if problem.constraints().groups.is_empty() {
+    let c = problem.constraints();
+    if c.groups.is_empty() && c.l1.is_none() {
         let mut s = solve_active_set(problem, &ActiveSetSettings::default())?;
         let worst = s.certificate.worst();
         if worst <= settings.tol {

@@ -32,6 +32,9 @@ pub struct Constraints {
     pub(super) target: Option<(Vec<f64>, f64)>,
     /// Disjoint groups with limits on their total weight ([`Constraints::with_groups`]).
     pub(super) groups: Vec<super::Group>,
+    /// A turnover or gross-leverage limit ([`Constraints::with_turnover_limit`],
+    /// [`Constraints::with_leverage_limit`]).
+    pub(super) l1: Option<super::L1Limit>,
 }
 
 impl Constraints {
@@ -44,6 +47,7 @@ impl Constraints {
             total: 1.0,
             target: None,
             groups: Vec::new(),
+            l1: None,
         }
     }
 
@@ -56,6 +60,7 @@ impl Constraints {
             total: 1.0,
             target: None,
             groups: Vec::new(),
+            l1: None,
         }
     }
 
@@ -95,6 +100,7 @@ impl Constraints {
             total: 1.0,
             target: None,
             groups: Vec::new(),
+            l1: None,
         })
     }
 
@@ -115,6 +121,13 @@ impl Constraints {
                 what: "expected return",
                 index: i,
                 value: mean[i],
+            });
+        }
+        if self.l1.is_some() {
+            return Err(Error::InvalidConfig {
+                component: "constraints",
+                message: "a target return does not combine with a turnover or leverage limit"
+                    .into(),
             });
         }
         self.target = None;
@@ -162,6 +175,7 @@ impl Constraints {
             total: 1.0,
             target: Some((excess, 1.0)),
             groups: Vec::new(),
+            l1: None,
         })
     }
 
@@ -233,6 +247,7 @@ impl Constraints {
             total: 0.0,
             target: self.target.as_ref().map(|(m, _)| (m.clone(), 0.0)),
             groups: self.group_cone(w),
+            l1: None,
         };
         cone.project(v);
     }

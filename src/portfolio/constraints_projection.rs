@@ -25,6 +25,11 @@ impl Projection for Constraints {
         if !self.groups.is_empty() {
             s.push_str(&format!(" + {} group limits", self.groups.len()));
         }
+        match self.l1.as_ref().map(|l| l.kind) {
+            Some(super::L1Kind::Turnover) => s.push_str(" + turnover limit"),
+            Some(super::L1Kind::Leverage) => s.push_str(" + leverage limit"),
+            None => {}
+        }
         s
     }
 
@@ -33,6 +38,10 @@ impl Projection for Constraints {
     fn project(&self, x: &mut [f64]) {
         if x.len() != self.dim() {
             x.iter_mut().for_each(|v| *v = f64::NAN);
+            return;
+        }
+        if let Some(l1) = &self.l1 {
+            self.project_l1(l1, x);
             return;
         }
         let Some((mean, r)) = &self.target else {
@@ -63,7 +72,8 @@ impl Projection for Constraints {
 
 /// The root of `g(λ) = r` for a continuous, non-increasing, piecewise-linear `g`: brackets it
 /// from 0 by doubling steps (starting at `step`), bisects until the bracket sits on one linear
-/// piece (or 200 halvings), then interpolates, which is exact on that piece.
+/// piece (or 200 halvings), then interpolates, which is exact on that piece (checked: an
+/// interpolated point that misses the root sends the bisection on).
 pub(super) fn decreasing_root(mut at: impl FnMut(f64) -> f64, r: f64, step: f64) -> f64 {
     let mut step = step;
     let (mut lo, mut hi) = (0.0, 0.0);
@@ -102,7 +112,12 @@ pub(super) fn decreasing_root(mut at: impl FnMut(f64) -> f64, r: f64, step: f64)
             ghi = gm;
         }
         if linear && (glo - ghi).abs() > 0.0 {
-            break;
+            // The midpoint test can be fooled by kinks that balance (a flat piece halfway
+            // between two drops): accept the interpolated root only if it is one.
+            let x = lo + (glo - r) * (hi - lo) / (glo - ghi);
+            if (at(x) - r).abs() <= 1e-12 * (glo.abs() + ghi.abs() + r.abs()) {
+                return x;
+            }
         }
     }
     if glo == ghi {

@@ -47,6 +47,11 @@ impl Constraints {
         if !self.budget {
             return Err(invalid("group limits need a fully invested set".into()));
         }
+        if self.l1.is_some() {
+            return Err(invalid(
+                "group limits do not combine with a turnover or leverage limit".into(),
+            ));
+        }
         let mut owner: Vec<Option<usize>> = vec![None; n];
         let (mut least, mut most) = (0.0, 0.0);
         for (k, g) in groups.iter().enumerate() {
@@ -201,6 +206,7 @@ impl Constraints {
                 total: target,
                 target: None,
                 groups: Vec::new(),
+                l1: None,
             };
             let mut z: Vec<f64> = g.members.iter().map(|&i| y[i] - tau).collect();
             sub.project_budget_box(&mut z);

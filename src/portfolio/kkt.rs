@@ -11,7 +11,9 @@ use crate::optim::Projection;
 /// under a budget and a target return — the ones that best meet the sign conditions) and
 /// reduced costs `d = g + Aᵀν` (group limits within [`super::GROUP_TOLERANCE`] of `w`'s group
 /// total count as rows of `A`, their multipliers signed: `≥ 0` at an upper limit, `≤ 0` at a
-/// lower one):
+/// lower one; an active turnover or leverage limit `Σ|w − a| ≤ T` is the row `sign(w − a)`
+/// with a multiplier `κ ≥ 0`, and at its kinks `w_i = a_i`, left out of `S`, stationarity is
+/// `|d_i| ≤ κ`, the sign conditions get `κ` of slack):
 ///
 /// - primal infeasibility: `max(‖Aw − b‖∞, max bound or group-limit violation)`;
 /// - stationarity on the support: `max_{i∈S} |d_i|`;
@@ -57,13 +59,18 @@ impl Certificate {
         let g = problem.gradient(w)?;
         // The equalities, then the group limits active at w (as equalities whose multipliers
         // must have the limit's sign).
-        let groups = c.active_group_rows(w);
+        let mut groups = c.active_group_rows(w);
+        // An active turnover/leverage limit: one more signed row (last), and its kinks.
+        groups.extend(c.active_l1_row(w));
+        let kink = c.l1_kinks(w);
         let mut eq = c.equalities();
         let m_eq = eq.len();
         eq.extend(groups.iter().map(|(a, b, _)| (a.clone(), *b)));
         let n = w.len();
         let support: Vec<usize> = (0..n)
-            .filter(|&i| w[i] > lo[i] + SUPPORT_TOLERANCE && w[i] < hi[i] - SUPPORT_TOLERANCE)
+            .filter(|&i| {
+                w[i] > lo[i] + SUPPORT_TOLERANCE && w[i] < hi[i] - SUPPORT_TOLERANCE && !kink[i]
+            })
             .collect();
         // Least squares for ν on the support: (A_S A_Sᵀ) ν = −A_S g_S.
         let m = eq.len();
@@ -102,9 +109,26 @@ impl Certificate {
         let mut stationarity: f64 = 0.0;
         let mut sign: f64 = 0.0;
         let mut gap = 0.0;
+        // At a kink of Σ|w − a| the subgradient spans [−κ, κ]: stationarity inside the box is
+        // |d_i| ≤ κ, and at a bound the sign condition gets κ of slack.
+        let kappa = if kink.iter().any(|&k| k) {
+            nu.last().copied().unwrap_or(0.0).max(0.0)
+        } else {
+            0.0
+        };
         for i in 0..n {
             if in_support[i] {
                 stationarity = stationarity.max(d[i].abs());
+                continue;
+            }
+            if kink[i] {
+                if w[i] > lo[i] + SUPPORT_TOLERANCE && w[i] < hi[i] - SUPPORT_TOLERANCE {
+                    stationarity = stationarity.max(d[i].abs() - kappa);
+                } else if at_lower[i] {
+                    sign = sign.max(-d[i] - kappa);
+                } else {
+                    sign = sign.max(d[i] - kappa);
+                }
                 continue;
             }
             if at_lower[i] {

@@ -145,11 +145,11 @@ impl MeanVariance {
         .with_mapping())
     }
 
-    /// Sets the gradient mapping's `L` for a set with a target return or group limits (none
-    /// otherwise).
+    /// Sets the gradient mapping's `L` for a set with a target return, group limits or an L1
+    /// limit (none otherwise).
     fn with_mapping(mut self) -> Self {
-        let extra =
-            self.constraints.target_return().is_some() || !self.constraints.groups().is_empty();
+        let c = &self.constraints;
+        let extra = c.target_return().is_some() || !c.groups().is_empty() || c.l1.is_some();
         self.mapping_l = extra.then(|| super::rules::scaled_lipschitz(&self));
         self
     }

@@ -102,7 +102,9 @@ pub fn solve_qp(problem: &MeanVariance, form: QpForm, settings: QpSettings) -> R
             f.factors()
         }
     };
-    let nv = n + k;
+    // With a turnover/leverage limit, n more variables t_i ≥ |w_i − a_i| (after the factors).
+    let l1 = c.l1_limit();
+    let nv = n + k + if l1.is_some() { n } else { 0 };
     // P, upper triangle, column by column.
     let mut pcols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nv];
     match form {
@@ -176,6 +178,14 @@ pub fn solve_qp(problem: &MeanVariance, form: QpForm, settings: QpSettings) -> R
             rows.push((g.members.iter().map(|&i| (i, -1.0)).collect(), -g.lower));
         }
     }
+    if let Some(l1) = l1 {
+        let t = n + k;
+        for (i, a) in l1.anchor.iter().enumerate() {
+            rows.push((vec![(i, 1.0), (t + i, -1.0)], *a));
+            rows.push((vec![(i, -1.0), (t + i, -1.0)], -a));
+        }
+        rows.push(((t..t + n).map(|j| (j, 1.0)).collect(), l1.limit));
+    }
     let n_ineq = rows.len() - n_eq;
     let mut acols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nv];
     for (r, (row, _)) in rows.iter().enumerate() {
@@ -233,8 +243,11 @@ pub fn polish(problem: &MeanVariance, w: &mut [f64], tol: f64) -> Result<bool> {
     let c = problem.constraints();
     let (lo, hi) = (c.lower(), c.upper());
     let mut fixed = vec![None; n];
+    let kink = c.l1_kinks(w);
     for i in 0..n {
-        if w[i] - lo[i] <= tol {
+        if kink[i] {
+            fixed[i] = c.l1_limit().map(|l| l.anchor[i]);
+        } else if w[i] - lo[i] <= tol {
             fixed[i] = Some(lo[i]);
         } else if hi[i] - w[i] <= tol {
             fixed[i] = Some(hi[i]);
@@ -246,6 +259,7 @@ pub fn polish(problem: &MeanVariance, w: &mut [f64], tol: f64) -> Result<bool> {
         .equalities()
         .into_iter()
         .chain(c.active_group_rows(w).into_iter().map(|(a, b, _)| (a, b)))
+        .chain(c.active_l1_row(w).map(|(a, b, _)| (a, b)))
         .collect();
     let (nf, m) = (free.len(), eq.len());
     if nf == 0 {
