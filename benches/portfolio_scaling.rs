@@ -1,10 +1,13 @@
 //! Time to a certified solution on synthetic factor markets (n = 500, 2000, 5000; 20 factors):
-//! ravine's projected rules (Σw in O(nk)) against Clarabel on the dense QP and on the factor
-//! formulation, side by side in one run.
+//! ravine's active-set method (Woodbury solves in O(|F|k²)), `solve()` and projected rules
+//! (Σw in O(nk)) against Clarabel on the dense QP and on the factor formulation, side by side
+//! in one run.
 //!
 //! cargo bench --bench portfolio_scaling              # all sizes; dense Clarabel up to n = 2000
 //! cargo bench --bench portfolio_scaling -- --dense-max 5000
-//! cargo bench --bench portfolio_scaling -- --sizes 10000,100000 --factors 50 --dense-max 0
+//! cargo bench --bench portfolio_scaling -- --sizes 10000,100000 --factors 50 --dense-max 0 --rules nesterov
+//!
+//! `--rules a,b` picks the projected rules (default nesterov,momentum,gd; `none` for none).
 //!
 //! Accuracy is measured against the certified optimum (Clarabel on the factor formulation with
 //! tight tolerances, polished on its active set; its KKT certificate is printed): relative
