@@ -38,7 +38,7 @@ pub use optim::{
     MultiTransform, NormalizeByGlobalNorm, Optimizer, Projection, RmsPropConfig, ScaleByAdaGrad,
     ScaleByAdam, ScaleByRms, ScaleBySign, Schedule, Trace, Transform,
 };
-pub use problem::{PlateauBasin, Problem, Quadratic, Rosenbrock};
+pub use problem::{LogisticRegression, PlateauBasin, Problem, Quadratic, Rosenbrock};
 pub use rng::batch_rng;
 pub use run::{
     AdaptiveSolver, AdaptiveStage, ArgminProblem, ArgminStage, Attempt, Bfgs, BfgsConfig,

@@ -12,7 +12,7 @@
 //! - [`fma_peak`]: the machine's measured f64 FMA rate, the peak that kernels are quoted
 //!   against.
 //! - [`landscapes`]: experiments that turn the background articles' claims about adaptive
-//!   steps into numbers.
+//!   steps into numbers; [`adaptation`]: the application claims beyond Adam.
 //!
 //! ```no_run
 //! use ravine::benchmarks::BurgersSetup;
@@ -20,6 +20,7 @@
 //! let theta = pinn.mlp().init(0);
 //! ```
 
+pub mod adaptation;
 mod burgers;
 pub mod landscapes;
 mod peak;

@@ -8,12 +8,14 @@
 //! assert_eq!((loss, grad), (0.0, [0.0, 0.0])); // the minimum of (1 − x)² + 100(y − x²)²
 //! ```
 
+mod logistic;
 mod objective;
 mod partitioned;
 mod plateau;
 mod quadratic;
 mod rosenbrock;
 
+pub use logistic::LogisticRegression;
 pub use objective::Problem;
 pub use partitioned::{evaluate_whole, Addends, Partials, Partitioned, Shard};
 pub use plateau::PlateauBasin;

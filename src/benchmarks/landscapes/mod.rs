@@ -19,3 +19,4 @@ pub use claims_steps::{
     adam_as_sign_descent, coupled_vs_decoupled_decay, epsilon_floor, normalized_gd,
 };
 pub use finding::{all_findings, steps_to_tolerance, Finding};
+pub(crate) use finding::{best_over, log_grid};

@@ -1,0 +1,30 @@
+//! Experiments for the background's application claims about adapting the step beyond Adam
+//! (issue 19): each builds its rule from ordinary transforms, runs a small seeded experiment
+//! and returns a [`Finding`] whose verdict follows the numbers. `tests/adaptation.rs` asserts
+//! them; the `adaptation` example prints the table and writes an HDF5 file.
+
+mod natural_gradient;
+mod td_random_walk;
+
+pub use natural_gradient::natural_gradient;
+pub use td_random_walk::{td_error_rates, RandomWalk};
+
+use crate::benchmarks::landscapes::Finding;
+use crate::error::Result;
+
+/// Every experiment; `quick` uses fewer seeded runs (the verdicts are the same).
+pub fn adaptation_findings(quick: bool) -> Result<Vec<Finding>> {
+    let runs = if quick { 40 } else { 100 };
+    Ok(vec![td_error_rates(runs)?, natural_gradient()?])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[ignore]
+    fn print() {
+        for f in super::adaptation_findings(false).unwrap() {
+            println!("{} {} {:?}\n{}", f.id, f.holds, f.numbers, f.note);
+        }
+    }
+}
