@@ -3,9 +3,13 @@
 //! and returns a [`Finding`] whose verdict follows the numbers. `tests/adaptation.rs` asserts
 //! them; the `adaptation` example prints the table and writes an HDF5 file.
 
+mod federated;
+mod graph;
 mod natural_gradient;
 mod td_random_walk;
 
+pub use federated::federated_noise_rates;
+pub use graph::{degree_heterogeneity, GraphConvolution};
 pub use natural_gradient::natural_gradient;
 pub use td_random_walk::{td_error_rates, RandomWalk};
 
@@ -15,7 +19,12 @@ use crate::error::Result;
 /// Every experiment; `quick` uses fewer seeded runs (the verdicts are the same).
 pub fn adaptation_findings(quick: bool) -> Result<Vec<Finding>> {
     let runs = if quick { 40 } else { 100 };
-    Ok(vec![td_error_rates(runs)?, natural_gradient()?])
+    Ok(vec![
+        degree_heterogeneity()?,
+        federated_noise_rates(runs / 5)?,
+        td_error_rates(runs)?,
+        natural_gradient()?,
+    ])
 }
 
 #[cfg(test)]
