@@ -136,7 +136,8 @@ impl Optimizer {
     /// feasible set when one is attached.
     ///
     /// Initialises the state on first use. Errors, leaving params and state untouched, when the
-    /// lengths disagree or the gradient has a non-finite entry.
+    /// lengths disagree or the gradient has a non-finite entry; errors leaving the params
+    /// untouched when a transform produced a non-finite update.
     pub fn step(&mut self, params: &mut [f64], grad: &[f64]) -> Result<()> {
         match self.dim {
             None => {
@@ -184,6 +185,7 @@ impl Optimizer {
         for t in &mut self.chain {
             t.update(&mut self.updates, params);
         }
+        non_finite_update(&self.updates)?;
         if self.after_lr.is_empty() {
             for (x, u) in params.iter_mut().zip(&self.updates) {
                 *x -= lr * u;
@@ -195,6 +197,7 @@ impl Optimizer {
             for t in &mut self.after_lr {
                 t.update(&mut self.scaled, params);
             }
+            non_finite_update(&self.scaled)?;
             for (x, s) in params.iter_mut().zip(&self.scaled) {
                 *x -= s;
             }
@@ -322,3 +325,16 @@ impl Optimizer {
 #[cfg(test)]
 #[path = "optimizer_tests.rs"]
 mod tests;
+
+/// An error naming the first non-finite entry of an update, if any.
+fn non_finite_update(updates: &[f64]) -> Result<()> {
+    match updates.iter().enumerate().find(|(_, u)| !u.is_finite()) {
+        Some((index, &value)) => Err(Error::NonFinite {
+            component: "optimizer",
+            what: "update",
+            index,
+            value,
+        }),
+        None => Ok(()),
+    }
+}

@@ -5,11 +5,13 @@
 
 mod federated;
 mod graph;
+mod label_noise;
 mod natural_gradient;
 mod td_random_walk;
 
 pub use federated::federated_noise_rates;
 pub use graph::{degree_heterogeneity, GraphConvolution};
+pub use label_noise::confidence_rates;
 pub use natural_gradient::natural_gradient;
 pub use td_random_walk::{td_error_rates, RandomWalk};
 
@@ -21,6 +23,7 @@ pub fn adaptation_findings(quick: bool) -> Result<Vec<Finding>> {
     let runs = if quick { 40 } else { 100 };
     Ok(vec![
         degree_heterogeneity()?,
+        confidence_rates()?,
         federated_noise_rates(runs / 5)?,
         td_error_rates(runs)?,
         natural_gradient()?,
