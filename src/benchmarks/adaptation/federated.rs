@@ -56,11 +56,12 @@ impl Client {
                 .max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))
                 .unwrap_or(c);
             a.swap(c, piv);
-            for r in 0..D {
+            let pivot = a[c];
+            for (r, row) in a.iter_mut().enumerate() {
                 if r != c {
-                    let f = a[r][c] / a[c][c];
-                    for k in c..=D {
-                        a[r][k] -= f * a[c][k];
+                    let f = row[c] / pivot[c];
+                    for (x, p) in row[c..].iter_mut().zip(&pivot[c..]) {
+                        *x -= f * p;
                     }
                 }
             }

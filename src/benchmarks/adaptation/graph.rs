@@ -137,7 +137,8 @@ pub fn degree_heterogeneity() -> Result<Finding> {
     let rms = |r: &[f64], set: &[usize]| {
         (set.iter().map(|&v| r[v] * r[v]).sum::<f64>() / set.len() as f64).sqrt()
     };
-    let rules_: [(&str, Vec<f64>, fn(f64) -> Result<Optimizer>); 3] = [
+    type Build = fn(f64) -> Result<Optimizer>;
+    let rules_: [(&str, Vec<f64>, Build); 3] = [
         ("gd", log_grid(0.01, 100.0, 4), |lr| rules::gd(lr)),
         ("adagrad", log_grid(1e-3, 10.0, 4), |lr| {
             rules::adagrad(lr, 0.0, 1e-10)
