@@ -7,12 +7,14 @@ mod federated;
 mod graph;
 mod label_noise;
 mod natural_gradient;
+mod saturation;
 mod td_random_walk;
 
 pub use federated::federated_noise_rates;
 pub use graph::{degree_heterogeneity, GraphConvolution};
 pub use label_noise::confidence_rates;
 pub use natural_gradient::natural_gradient;
+pub use saturation::{saturation_rates, TanhRegression};
 pub use td_random_walk::{td_error_rates, RandomWalk};
 
 use crate::benchmarks::landscapes::Finding;
@@ -22,6 +24,7 @@ use crate::error::Result;
 pub fn adaptation_findings(quick: bool) -> Result<Vec<Finding>> {
     let runs = if quick { 40 } else { 100 };
     Ok(vec![
+        saturation_rates()?,
         degree_heterogeneity()?,
         confidence_rates()?,
         federated_noise_rates(runs / 5)?,
