@@ -3,6 +3,7 @@
 //! and returns a [`Finding`] whose verdict follows the numbers. `tests/adaptation.rs` asserts
 //! them; the `adaptation` example prints the table and writes an HDF5 file.
 
+mod deep_linear;
 mod federated;
 mod graph;
 mod label_noise;
@@ -10,6 +11,7 @@ mod natural_gradient;
 mod saturation;
 mod td_random_walk;
 
+pub use deep_linear::{layerwise_rates, DeepLinear};
 pub use federated::federated_noise_rates;
 pub use graph::{degree_heterogeneity, GraphConvolution};
 pub use label_noise::confidence_rates;
@@ -24,6 +26,7 @@ use crate::error::Result;
 pub fn adaptation_findings(quick: bool) -> Result<Vec<Finding>> {
     let runs = if quick { 40 } else { 100 };
     Ok(vec![
+        layerwise_rates()?,
         saturation_rates()?,
         degree_heterogeneity()?,
         confidence_rates()?,
