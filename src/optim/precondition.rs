@@ -142,7 +142,8 @@ mod tests {
         let mut y = vec![1.0, -2.0];
         let g = grad(&y);
         opt.step(&mut y, &g).unwrap();
-        assert_eq!(y, vec![1.0 - 2.0 / 4.5, -2.0 + 5.0 / 3.5]);
+        approx::assert_abs_diff_eq!(y[0], 1.0 - 2.0 / 4.5, epsilon = 1e-15);
+        approx::assert_abs_diff_eq!(y[1], -2.0 + 5.0 / 3.5, epsilon = 1e-15);
         assert_eq!(opt.effective_step().unwrap(), vec![1.0 / 4.5, 1.0 / 3.5]);
         assert!(ScaleByInverseCurvature::new(Arc::new(|_: &[f64]| vec![]), -1.0).is_err());
     }
