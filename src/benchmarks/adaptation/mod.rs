@@ -8,6 +8,7 @@ mod federated;
 mod graph;
 mod label_noise;
 mod natural_gradient;
+mod recurrent;
 mod saturation;
 mod td_random_walk;
 
@@ -16,6 +17,7 @@ pub use federated::federated_noise_rates;
 pub use graph::{degree_heterogeneity, GraphConvolution};
 pub use label_noise::confidence_rates;
 pub use natural_gradient::natural_gradient;
+pub use recurrent::{exploding_gradients, MemoryRnn};
 pub use saturation::{saturation_rates, TanhRegression};
 pub use td_random_walk::{td_error_rates, RandomWalk};
 
@@ -28,6 +30,7 @@ pub fn adaptation_findings(quick: bool) -> Result<Vec<Finding>> {
     Ok(vec![
         layerwise_rates()?,
         saturation_rates()?,
+        exploding_gradients(runs / 10)?,
         degree_heterogeneity()?,
         confidence_rates()?,
         federated_noise_rates(runs / 5)?,
