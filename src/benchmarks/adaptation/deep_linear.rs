@@ -169,6 +169,8 @@ pub fn layerwise_rates() -> Result<Finding> {
         n.iter().cloned().fold(0.0, f64::max) / n.iter().cloned().fold(f64::INFINITY, f64::min)
     };
     f.num("initial_spread", spread(&x0));
+    f.axes = ["step", "loss"];
+    f.log_y = true;
     let max_steps = 50_000;
     let spectral = |lr: f64| {
         per_layer(
@@ -202,11 +204,12 @@ pub fn layerwise_rates() -> Result<Finding> {
                 "spectral" => spectral(lr)?,
                 _ => lars(lr)?,
             };
-            let (mut x, mut g) = (x0.clone(), vec![0.0; x0.len()]);
-            for _ in 0..k {
-                p.evaluate(&x, &mut g, &mut [])?;
+            let (mut x, mut g, mut pts) = (x0.clone(), vec![0.0; x0.len()], Vec::new());
+            for step in 0..k {
+                pts.push((step as f64, p.evaluate(&x, &mut g, &mut [])?));
                 opt.step(&mut x, &g)?;
             }
+            f.curve(format!("{name} (rate {lr:.4})"), pts);
             spread(&x)
         } else {
             f64::NAN

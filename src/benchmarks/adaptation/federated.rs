@@ -189,6 +189,32 @@ pub fn federated_noise_rates(seeds: u64) -> Result<Finding> {
             .num(format!("{label}.worst_client_excess_risk"), worst);
         results.push((eta, err, worst));
     }
+    // The figure: each client's excess risk against its noise, first federation, best rates.
+    f.axes = [
+        "client noise sigma_k",
+        "excess risk on the client's distribution",
+    ];
+    f.log_y = true;
+    let (cl, truth, sigmas) = &feds[0];
+    for (label, (eta, _, _), adaptive) in [
+        ("uniform", results[0], false),
+        ("c/sigma_k", results[1], true),
+    ] {
+        let rates: Vec<f64> = if adaptive {
+            let est: Vec<f64> = cl.iter().map(Client::noise_estimate).collect();
+            let min = est.iter().cloned().fold(f64::INFINITY, f64::min);
+            est.iter().map(|s| eta * min / s).collect()
+        } else {
+            vec![eta; cl.len()]
+        };
+        let theta = fedavg(cl, &rates, 30, 5)?;
+        let pts = cl
+            .iter()
+            .zip(sigmas)
+            .map(|(c, s)| (*s, c.excess_risk(&theta, truth)))
+            .collect();
+        f.curve(format!("{label} (rate {eta})"), pts);
+    }
     let (u, a) = (results[0], results[1]);
     let (better, fairer) = (a.1 < u.1, a.2 < u.2);
     f.holds = better && fairer;

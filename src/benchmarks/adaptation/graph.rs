@@ -122,6 +122,8 @@ fn train(
 /// tenth with the highest, and the log-log slope of the effective step against `deg + 1`.
 pub fn degree_heterogeneity() -> Result<Finding> {
     let mut f = Finding::new(4, "per-parameter steps help low-degree nodes");
+    f.axes = ["node degree", "mean |residual| after 300 steps"];
+    f.log_y = true;
     let (p, _) = GraphConvolution::power_law(400, 44);
     let deg = p.degrees();
     // Isolated nodes are decoupled one-dimensional problems: left out of the groups.
@@ -159,6 +161,18 @@ pub fn degree_heterogeneity() -> Result<Finding> {
         let (lr, loss, h, eff) =
             best.unwrap_or((f64::NAN, f64::INFINITY, vec![0.0; deg.len()], Vec::new()));
         let r = p.residuals(&h);
+        // The figure: mean residual per degree.
+        let mut by_degree = std::collections::BTreeMap::<usize, (f64, usize)>::new();
+        for &v in &order {
+            let e = by_degree.entry(deg[v]).or_insert((0.0, 0));
+            e.0 += r[v];
+            e.1 += 1;
+        }
+        let pts = by_degree
+            .iter()
+            .map(|(d, (s, c))| (*d as f64, s / *c as f64))
+            .collect();
+        f.curve(format!("{name} (rate {lr:.3})"), pts);
         // Least-squares slope of log(effective step) on log(deg + 1).
         let pts: Vec<(f64, f64)> = eff
             .iter()

@@ -61,6 +61,8 @@ pub fn confidence_rates() -> Result<Finding> {
     let mut f = Finding::new(5, "confidence-scaled rates resist label noise");
     let mut verdicts = Vec::new();
     let mut note = Vec::new();
+    f.axes = ["fraction of labels flipped", "clean test accuracy"];
+    let mut accuracy: [Vec<(f64, f64)>; 3] = Default::default();
     for flip in [0.0, 0.2, 0.4] {
         let (clean, truth) = LogisticRegression::synthetic(N, D, 1.0, 0.0, 0.0, 5)?;
         let (noisy, _) = LogisticRegression::synthetic(N, D, 1.0, flip, 0.0, 5)?;
@@ -99,6 +101,7 @@ pub fn confidence_rates() -> Result<Finding> {
                 .num(format!("{key}.clean_accuracy"), acc)
                 .num(format!("{key}.memorised"), mem);
             rows.push((acc, mem));
+            accuracy[rows.len() - 1].push((flip, acc));
         }
         if flip > 0.0 {
             let (c, fixed, adam) = (rows[0], rows[1], rows[2]);
@@ -114,6 +117,9 @@ pub fn confidence_rates() -> Result<Finding> {
                 adam.1
             ));
         }
+    }
+    for (name, pts) in ["confidence", "fixed", "adam"].iter().zip(accuracy) {
+        f.curve(*name, pts);
     }
     f.holds = verdicts.iter().all(|&v| v);
     f.note = format!(

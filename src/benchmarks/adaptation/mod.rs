@@ -22,6 +22,9 @@ pub use saturation::{saturation_rates, TanhRegression};
 pub use td_random_walk::{td_error_rates, RandomWalk};
 
 use crate::benchmarks::landscapes::Finding;
+
+/// Points of a figure's curve.
+type Curve = Vec<(f64, f64)>;
 use crate::error::Result;
 
 /// Every experiment; `quick` uses fewer seeded runs (the verdicts are the same).
@@ -37,15 +40,4 @@ pub fn adaptation_findings(quick: bool) -> Result<Vec<Finding>> {
         td_error_rates(runs)?,
         natural_gradient()?,
     ])
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    #[ignore]
-    fn print() {
-        for f in super::adaptation_findings(false).unwrap() {
-            println!("{} {} {:?}\n{}", f.id, f.holds, f.numbers, f.note);
-        }
-    }
 }

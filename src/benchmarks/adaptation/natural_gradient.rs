@@ -129,6 +129,31 @@ pub fn natural_gradient() -> Result<Finding> {
         f.num(format!("{name}.steps"), k)
             .num(format!("{name}.rate"), lr);
     }
+    // The figure: f − f* along each rule's run at its best rate (first 400 steps).
+    f.axes = ["step", "f - f*"];
+    f.log_y = true;
+    for (k, (name, r)) in runs.iter().enumerate() {
+        let Some((_, lr)) = r else { continue };
+        let mut opt = match k {
+            0 => natural(false)(*lr)?,
+            1 => natural(true)(*lr)?,
+            2 => rules::adagrad(*lr, 0.0, 1e-10)?,
+            3 => adam(*lr)?,
+            _ => rules::gd(*lr)?,
+        };
+        let (mut x, mut g, mut pts) = (x0.clone(), vec![0.0; 8], Vec::new());
+        for step in 0..400 {
+            let loss = p.evaluate(&x, &mut g, &mut [])?;
+            if loss > f_star {
+                pts.push((step as f64, loss - f_star));
+            }
+            if loss - f_star <= 1e-13 {
+                break;
+            }
+            opt.step(&mut x, &g)?;
+        }
+        f.curve(format!("{name} (rate {lr:.3})"), pts);
+    }
     // Directions along AdaGrad's and Adam's own runs.
     let mut cos = Vec::new();
     for (name, mut opt) in [

@@ -110,6 +110,39 @@ impl Problem for MemoryRnn {
     }
 }
 
+/// One seeded run (`run`) of rule `name` at `lr`: whether it diverged (a non-finite loss, a
+/// refused step or a loss above 10× the initial), the initial and final loss, the loss curve.
+fn train(name: &str, lr: f64, run: u64) -> Result<(bool, f64, f64, super::Curve)> {
+    let p = MemoryRnn::new(8, 32, 40, 300 + run);
+    let mut theta = p.init(3.0, 400 + run);
+    let base = match name {
+        "gd" | "gd_clip" => rules::gd(lr)?,
+        _ => rules::adam(lr, AdamConfig::default())?,
+    };
+    let mut opt: Optimizer = if name.ends_with("clip") {
+        base.prepend(Box::new(ClipByGlobalNorm::new(1.0)?))
+    } else {
+        base
+    };
+    let mut g = vec![0.0; p.dim()];
+    let initial = p.evaluate(&theta, &mut g, &mut [])?;
+    let mut curve = Vec::new();
+    for step in 0..400 {
+        let last = p.evaluate(&theta, &mut g, &mut [])?;
+        curve.push((step as f64, last));
+        if !last.is_finite() || last > 10.0 * initial || opt.step(&mut theta, &g).is_err() {
+            return Ok((true, initial, last, curve));
+        }
+    }
+    let last = p.loss(&theta)?;
+    Ok((
+        !last.is_finite() || last > 10.0 * initial,
+        initial,
+        last,
+        curve,
+    ))
+}
+
 /// Claim (article 5 and the clipping literature): recurrent networks suffer exploding
 /// gradients; clipping by the global norm (and Adam's normalisation) keep training stable.
 /// Measured on 10 seeded runs (initialisations and data) of an 8-unit RNN on sequences of 40
@@ -120,6 +153,8 @@ impl Problem for MemoryRnn {
 /// the pair's shared grid of 5 rates (robustness to the rate).
 pub fn exploding_gradients(runs: u64) -> Result<Finding> {
     let mut f = Finding::new(3, "clipping (and Adam) tame exploding RNN gradients");
+    f.axes = ["step", "loss (first run)"];
+    f.log_y = true;
     // Each pair (without, with clipping) shares its grid, so divergences over it compare.
     let rules_: [(&str, [f64; 5]); 4] = [
         ("gd", [0.01, 0.03, 0.1, 0.3, 1.0]),
@@ -134,35 +169,7 @@ pub fn exploding_gradients(runs: u64) -> Result<Finding> {
         for lr in grid {
             let (mut losses, mut diverged, mut mean) = (Vec::new(), 0, 0.0);
             for run in 0..runs {
-                let p = MemoryRnn::new(8, 32, 40, 300 + run);
-                let mut theta = p.init(3.0, 400 + run);
-                let base = match name {
-                    "gd" | "gd_clip" => rules::gd(lr)?,
-                    _ => rules::adam(lr, AdamConfig::default())?,
-                };
-                let mut opt: Optimizer = if name.ends_with("clip") {
-                    base.prepend(Box::new(ClipByGlobalNorm::new(1.0)?))
-                } else {
-                    base
-                };
-                let mut g = vec![0.0; p.dim()];
-                let initial = p.evaluate(&theta, &mut g, &mut [])?;
-                let mut last = initial;
-                let mut blown = false;
-                for _ in 0..400 {
-                    last = p.evaluate(&theta, &mut g, &mut [])?;
-                    if !last.is_finite()
-                        || last > 10.0 * initial
-                        || opt.step(&mut theta, &g).is_err()
-                    {
-                        blown = true;
-                        break;
-                    }
-                }
-                if !blown {
-                    last = p.loss(&theta)?;
-                    blown = !last.is_finite() || last > 10.0 * initial;
-                }
+                let (blown, initial, last, _) = train(name, lr, run)?;
                 diverged += blown as u64;
                 let counted = if blown { initial } else { last };
                 mean += counted / runs as f64;
@@ -176,6 +183,7 @@ pub fn exploding_gradients(runs: u64) -> Result<Finding> {
             }
         }
         let (lr, _, diverged, median) = best.expect("non-empty grid");
+        f.curve(format!("{name} (rate {lr})"), train(name, lr, 0)?.3);
         f.num(format!("{name}.rate"), lr)
             .num(format!("{name}.diverged"), diverged as f64)
             .num(format!("{name}.median_loss"), median)

@@ -155,6 +155,8 @@ impl Problem for TanhRegression {
 /// `1 − tanh²` below 0.1), also at the start.
 pub fn saturation_rates() -> Result<Finding> {
     let mut f = Finding::new(2, "neuron rates shrinking near saturation help");
+    f.axes = ["step", "loss"];
+    f.log_y = true;
     let p = Arc::new(TanhRegression::new(16, 200, 2));
     let theta0 = p.init(8.0, 3);
     f.num("initial_saturated", p.saturated_fraction(&theta0))
@@ -178,7 +180,7 @@ pub fn saturation_rates() -> Result<Finding> {
         } else {
             log_grid(1e-3, 100.0, 2)
         };
-        let mut best: Option<(f64, f64, f64)> = None;
+        let mut best: Option<(f64, f64, f64, super::Curve)> = None;
         for &lr in &grid {
             let mut opt = match name {
                 "saturation_aware" => aware(lr)?,
@@ -187,20 +189,25 @@ pub fn saturation_rates() -> Result<Finding> {
             };
             opt.init(theta0.len());
             let (mut theta, mut g) = (theta0.clone(), vec![0.0; theta0.len()]);
-            let mut ok = true;
-            for _ in 0..3000 {
+            let (mut ok, mut history) = (true, Vec::new());
+            for step in 0..3000 {
                 let l = p.evaluate(&theta, &mut g, &mut [])?;
+                if step % 10 == 0 {
+                    history.push((step as f64, l));
+                }
                 if !l.is_finite() || opt.step(&mut theta, &g).is_err() {
                     ok = false;
                     break;
                 }
             }
             let loss = if ok { p.loss(&theta)? } else { f64::INFINITY };
-            if loss.is_finite() && best.is_none_or(|b| loss < b.1) {
-                best = Some((lr, loss, p.saturated_fraction(&theta)));
+            if loss.is_finite() && best.as_ref().is_none_or(|b| loss < b.1) {
+                best = Some((lr, loss, p.saturated_fraction(&theta), history));
             }
         }
-        let (lr, loss, sat) = best.unwrap_or((f64::NAN, f64::INFINITY, f64::NAN));
+        let (lr, loss, sat, history) =
+            best.unwrap_or((f64::NAN, f64::INFINITY, f64::NAN, Vec::new()));
+        f.curve(format!("{name} (rate {lr:.3})"), history);
         f.num(format!("{name}.rate"), lr)
             .num(format!("{name}.loss"), loss)
             .num(format!("{name}.saturated"), sat);

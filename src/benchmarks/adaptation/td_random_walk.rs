@@ -126,6 +126,8 @@ fn rule(surprise: bool, rate: f64) -> Result<Optimizer> {
 /// on every transition: RMS after 100 and the diverged runs.
 pub fn td_error_rates(runs: u64) -> Result<Finding> {
     let mut f = Finding::new(7, "rates ∝ |TD error| speed up, can diverge with noise");
+    f.axes = ["episode", "RMS value error (mean over runs)"];
+    f.log_y = true;
     let clean = RandomWalk {
         states: 5,
         reward_noise: 0.0,
@@ -141,19 +143,29 @@ pub fn td_error_rates(runs: u64) -> Result<Finding> {
     let mut summary = Vec::new();
     for (surprise, rates) in grids {
         let label = if surprise { "surprise" } else { "constant" };
-        let mut best: Option<(f64, f64, f64)> = None;
+        let mut best: Option<(f64, f64, f64, Vec<f64>)> = None;
         for &rate in &rates {
             let (c, _) = curve(&clean, &rule(surprise, rate)?, runs, 100)?;
             let early = c[..20].iter().sum::<f64>() / 20.0;
             f.num(format!("{label}.rate{rate}.early_rms"), early);
-            if best.is_none_or(|b| early < b.1) {
-                best = Some((rate, early, c[99]));
+            if best.as_ref().is_none_or(|b| early < b.1) {
+                best = Some((rate, early, c[99], c));
             }
         }
-        let (rate, early, last) = best.expect("non-empty grid");
+        let (rate, early, last, clean_curve) = best.expect("non-empty grid");
+        let points = |c: &[f64]| {
+            c.iter()
+                .enumerate()
+                .map(|(e, v)| ((e + 1) as f64, *v))
+                .collect()
+        };
+        f.curve(format!("{label} rate {rate}, clean"), points(&clean_curve));
         let mut noisy_diverged = Vec::new();
         for &r in &rates {
             let (c, d) = curve(&noisy, &rule(surprise, r)?, runs, 100)?;
+            if r == rate {
+                f.curve(format!("{label} rate {rate}, reward noise 1"), points(&c));
+            }
             f.num(format!("{label}.rate{r}.noisy_final_rms"), c[99])
                 .num(format!("{label}.rate{r}.noisy_diverged"), d as f64);
             noisy_diverged.push((r, d));

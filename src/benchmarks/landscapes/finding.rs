@@ -17,6 +17,13 @@ pub struct Finding {
     pub holds: bool,
     /// What was measured, and the condition under which the claim holds where it needs one.
     pub note: String,
+    /// Curves for a figure (label, points), with its axis labels `[x, y]` and whether `y` is
+    /// best shown on a log scale; empty when the experiment has none.
+    pub curves: Vec<(String, Vec<(f64, f64)>)>,
+    /// Axis labels of [`Finding::curves`].
+    pub axes: [&'static str; 2],
+    /// Whether [`Finding::curves`] want a log-scale `y` axis.
+    pub log_y: bool,
 }
 
 impl Finding {
@@ -27,11 +34,24 @@ impl Finding {
             numbers: Vec::new(),
             holds: true,
             note: String::new(),
+            curves: Vec::new(),
+            axes: ["", ""],
+            log_y: false,
         }
     }
 
     pub(crate) fn num(&mut self, name: impl Into<String>, value: f64) -> &mut Self {
         self.numbers.push((name.into(), value));
+        self
+    }
+
+    /// Adds a curve for the figure (non-finite points dropped).
+    pub(crate) fn curve(&mut self, label: impl Into<String>, points: Vec<(f64, f64)>) -> &mut Self {
+        let points = points
+            .into_iter()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .collect();
+        self.curves.push((label.into(), points));
         self
     }
 
