@@ -22,10 +22,10 @@ pub use saturation::{saturation_rates, TanhRegression};
 pub use td_random_walk::{td_error_rates, RandomWalk};
 
 use crate::benchmarks::landscapes::Finding;
+use crate::error::Result;
 
 /// Points of a figure's curve.
 type Curve = Vec<(f64, f64)>;
-use crate::error::Result;
 
 /// Every experiment; `quick` uses fewer seeded runs (the verdicts are the same).
 pub fn adaptation_findings(quick: bool) -> Result<Vec<Finding>> {
