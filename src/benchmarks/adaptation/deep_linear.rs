@@ -256,18 +256,6 @@ mod tests {
     fn gradient_matches_finite_differences() {
         let p = DeepLinear::new(3, 4, 5);
         let theta = p.unbalanced_init(6);
-        let mut g = vec![0.0; p.dim()];
-        p.evaluate(&theta, &mut g, &mut []).unwrap();
-        for k in 0..p.dim() {
-            let (mut a, mut b) = (theta.clone(), theta.clone());
-            a[k] += 1e-6;
-            b[k] -= 1e-6;
-            let fd = (p.loss(&a).unwrap() - p.loss(&b).unwrap()) / 2e-6;
-            assert!(
-                (fd - g[k]).abs() < 1e-7 * (1.0 + g[k].abs()),
-                "{k}: {fd} vs {}",
-                g[k]
-            );
-        }
+        super::super::assert_gradient(&p, &theta, 1e-7);
     }
 }

@@ -112,6 +112,17 @@ fn clients(k: usize, m: usize, seed: u64) -> (Vec<Client>, Vec<f64>, Vec<f64>) {
     (clients, truth, sigmas)
 }
 
+/// The clients' rates: `η` each, or (`adaptive`) `η·σ̂_min/σ̂_k`, from each client's own
+/// noise estimate.
+fn client_rates(clients: &[Client], eta: f64, adaptive: bool) -> Vec<f64> {
+    if !adaptive {
+        return vec![eta; clients.len()];
+    }
+    let est: Vec<f64> = clients.iter().map(Client::noise_estimate).collect();
+    let min = est.iter().cloned().fold(f64::INFINITY, f64::min);
+    est.iter().map(|s| eta * min / s).collect()
+}
+
 /// FedAvg: `rounds` rounds; in each, every client starts from the global model, takes
 /// `local_steps` gradient steps at its own rate (a ravine `gd` rule), and the server averages
 /// the clients' models (equal weights: equal data). Returns the global model.
@@ -157,14 +168,7 @@ pub fn federated_noise_rates(seeds: u64) -> Result<Finding> {
         for &eta in &grid {
             let (mut err, mut worst) = (0.0, 0.0);
             for (cl, truth, _) in &feds {
-                let rates: Vec<f64> = if adaptive {
-                    let est: Vec<f64> = cl.iter().map(Client::noise_estimate).collect();
-                    let min = est.iter().cloned().fold(f64::INFINITY, f64::min);
-                    est.iter().map(|s| eta * min / s).collect()
-                } else {
-                    vec![eta; cl.len()]
-                };
-                let theta = fedavg(cl, &rates, 30, 5)?;
+                let theta = fedavg(cl, &client_rates(cl, eta, adaptive), 30, 5)?;
                 let e = theta
                     .iter()
                     .zip(truth)
@@ -200,14 +204,7 @@ pub fn federated_noise_rates(seeds: u64) -> Result<Finding> {
         ("uniform", results[0], false),
         ("c/sigma_k", results[1], true),
     ] {
-        let rates: Vec<f64> = if adaptive {
-            let est: Vec<f64> = cl.iter().map(Client::noise_estimate).collect();
-            let min = est.iter().cloned().fold(f64::INFINITY, f64::min);
-            est.iter().map(|s| eta * min / s).collect()
-        } else {
-            vec![eta; cl.len()]
-        };
-        let theta = fedavg(cl, &rates, 30, 5)?;
+        let theta = fedavg(cl, &client_rates(cl, eta, adaptive), 30, 5)?;
         let pts = cl
             .iter()
             .zip(sigmas)

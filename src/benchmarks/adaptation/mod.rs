@@ -41,3 +41,22 @@ pub fn adaptation_findings(quick: bool) -> Result<Vec<Finding>> {
         natural_gradient()?,
     ])
 }
+
+/// Asserts `problem`'s gradient at `theta` against central differences of its loss (step
+/// 1e-6), to `tol·(1 + |g_k|)` in every coordinate.
+#[cfg(test)]
+fn assert_gradient(problem: &dyn crate::problem::Problem, theta: &[f64], tol: f64) {
+    let mut g = vec![0.0; problem.dim()];
+    problem.evaluate(theta, &mut g, &mut []).unwrap();
+    for k in 0..problem.dim() {
+        let (mut a, mut b) = (theta.to_vec(), theta.to_vec());
+        a[k] += 1e-6;
+        b[k] -= 1e-6;
+        let fd = (problem.loss(&a).unwrap() - problem.loss(&b).unwrap()) / 2e-6;
+        assert!(
+            (fd - g[k]).abs() < tol * (1.0 + g[k].abs()),
+            "{k}: {fd} vs {}",
+            g[k]
+        );
+    }
+}

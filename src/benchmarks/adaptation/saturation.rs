@@ -242,14 +242,6 @@ mod tests {
     fn gradient_matches_finite_differences() {
         let p = TanhRegression::new(5, 30, 1);
         let theta = p.init(1.5, 2);
-        let mut g = vec![0.0; p.dim()];
-        p.evaluate(&theta, &mut g, &mut []).unwrap();
-        for k in 0..p.dim() {
-            let (mut a, mut b) = (theta.clone(), theta.clone());
-            a[k] += 1e-6;
-            b[k] -= 1e-6;
-            let fd = (p.loss(&a).unwrap() - p.loss(&b).unwrap()) / 2e-6;
-            assert!((fd - g[k]).abs() < 1e-8, "{k}: {fd} vs {}", g[k]);
-        }
+        super::super::assert_gradient(&p, &theta, 1e-8);
     }
 }
