@@ -33,21 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let file = RunFile::create(&out, 0)?;
     file.set_str("/", "mode", if quick { "quick" } else { "full" })?;
     for f in &findings {
-        let g = format!("claims/claim_{:02}", f.id);
-        file.set_str(&g, "claim", f.claim)?;
-        file.set_str(&g, "note", &f.note)?;
-        file.set_attr(&g, "holds", u8::from(f.holds))?;
-        for (name, v) in &f.numbers {
-            file.set_attr(&g, name, *v)?;
-        }
-        // Each curve as an (m × 2) array of (x, y) rows, its label as an attribute.
-        for (k, (label, pts)) in f.curves.iter().enumerate() {
-            let flat: Vec<f64> = pts.iter().flat_map(|(x, y)| [*x, *y]).collect();
-            let name = format!("curve_{k}");
-            file.write_array(&g, &name, &flat, &[pts.len(), 2])?;
-            file.set_str(&g, &format!("{name}_label"), label)?;
-        }
-        file.set_str(&g, "axes", &f.axes.join(" | "))?;
+        f.write(&file)?;
         let series: Vec<(String, Vec<(f64, f64)>)> = f
             .curves
             .iter()

@@ -50,13 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .stage(Stage::lbfgs(LbfgsConfig::default()))
         .run_observed(&mut Rosenbrock::default(), vec![-1.2, 1.0], &mut file)?;
     for f in &findings {
-        let g = format!("claims/claim_{:02}", f.id);
-        file.set_str(&g, "claim", f.claim)?;
-        file.set_str(&g, "note", &f.note)?;
-        file.set_attr(&g, "holds", u8::from(f.holds))?;
-        for (name, v) in &f.numbers {
-            file.set_attr(&g, name, *v)?;
-        }
+        f.write(&file)?;
     }
     type Column = fn(&landscapes::RosenbrockRow) -> f64;
     let columns: [(&str, Column); 4] = [

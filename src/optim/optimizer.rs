@@ -322,10 +322,6 @@ impl Optimizer {
     }
 }
 
-#[cfg(test)]
-#[path = "optimizer_tests.rs"]
-mod tests;
-
 /// An error naming the first non-finite entry of an update, if any.
 fn non_finite_update(updates: &[f64]) -> Result<()> {
     match updates.iter().enumerate().find(|(_, u)| !u.is_finite()) {
@@ -338,3 +334,7 @@ fn non_finite_update(updates: &[f64]) -> Result<()> {
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+#[path = "optimizer_tests.rs"]
+mod tests;

@@ -65,7 +65,7 @@ pub fn solve_active_set(problem: &MeanVariance, settings: &ActiveSetSettings) ->
         "must be >= 1",
     )?;
     let c = problem.constraints();
-    if !c.groups.is_empty() || c.l1.is_some() {
+    if c.has_coupling_limits() {
         return Err(Error::InvalidConfig {
             component: "active-set solver",
             message: format!(
@@ -101,6 +101,7 @@ pub fn solve_active_set(problem: &MeanVariance, settings: &ActiveSetSettings) ->
     let mut seen = HashSet::new();
     let mut w = problem.initial_point();
     let mut iterations = 0;
+    let mut converged = false;
     let termination = loop {
         if iterations == settings.max_iterations {
             break format!("stopped: {iterations} iterations without a stable active set");
@@ -125,6 +126,7 @@ pub fn solve_active_set(problem: &MeanVariance, settings: &ActiveSetSettings) ->
             })
             .collect();
         if next == status {
+            converged = true;
             break format!("converged: active set stable after {iterations} iterations");
         }
         if !seen.insert(next.clone()) {
@@ -132,7 +134,7 @@ pub fn solve_active_set(problem: &MeanVariance, settings: &ActiveSetSettings) ->
         }
         status = next;
     };
-    if termination.starts_with("converged") {
+    if converged {
         // Within rounding of the bounds (free assets may cross them by the slack).
         for i in 0..n {
             w[i] = w[i].clamp(lo[i], hi[i]);

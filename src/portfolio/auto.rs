@@ -45,8 +45,7 @@ pub fn solve(problem: &MeanVariance, settings: &AutoSettings) -> Result<Solution
         "must be finite and > 0",
     )?;
     let mut start = None;
-    let c = problem.constraints();
-    if c.groups.is_empty() && c.l1.is_none() {
+    if !problem.constraints().has_coupling_limits() {
         let mut s = solve_active_set(problem, &ActiveSetSettings::default())?;
         let worst = s.certificate.worst();
         if worst <= settings.tol {

@@ -190,15 +190,17 @@ impl Constraints {
     /// The assets held at their anchor while the limit is active at `w` (the kinks of
     /// `Σ|w − a|`, where stationarity is an interval condition).
     pub(super) fn l1_kinks(&self, w: &[f64]) -> Vec<bool> {
-        let active = self.active_l1_row(w).is_some();
-        match &self.l1 {
-            Some(l1) if active => w
-                .iter()
-                .zip(&l1.anchor)
-                .map(|(x, a)| (x - a).abs() <= super::SUPPORT_TOLERANCE)
-                .collect(),
-            _ => vec![false; w.len()],
+        match self.active_l1_row(w) {
+            // The row's sign is 0 exactly at the kinks.
+            Some((s, _, _)) => s.iter().map(|v| *v == 0.0).collect(),
+            None => vec![false; w.len()],
         }
+    }
+
+    /// Whether the set has group limits or a turnover/leverage limit, which couple the assets
+    /// beyond the equalities (the active-set method does not handle them).
+    pub(super) fn has_coupling_limits(&self) -> bool {
+        !self.groups.is_empty() || self.l1.is_some()
     }
 }
 

@@ -63,8 +63,8 @@ pub fn confidence_rates() -> Result<Finding> {
     let mut note = Vec::new();
     f.axes = ["fraction of labels flipped", "clean test accuracy"];
     let mut accuracy: [Vec<(f64, f64)>; 3] = Default::default();
+    let (clean, truth) = LogisticRegression::synthetic(N, D, 1.0, 0.0, 0.0, 5)?;
     for flip in [0.0, 0.2, 0.4] {
-        let (clean, truth) = LogisticRegression::synthetic(N, D, 1.0, 0.0, 0.0, 5)?;
         let (noisy, _) = LogisticRegression::synthetic(N, D, 1.0, flip, 0.0, 5)?;
         let flipped: Vec<bool> = (0..N)
             .map(|i| clean.labels()[i] != noisy.labels()[i])

@@ -55,6 +55,28 @@ impl Finding {
         self
     }
 
+    /// Writes the finding into `file` as the group `claims/claim_NN`: the claim, the note,
+    /// `holds` and every number as attributes, and each curve as an `(m × 2)` array `curve_k`
+    /// of `(x, y)` rows with its label (`curve_k_label`) and the axes.
+    pub fn write(&self, file: &crate::io::RunFile) -> Result<()> {
+        let g = format!("claims/claim_{:02}", self.id);
+        file.set_str(&g, "claim", self.claim)?;
+        file.set_str(&g, "note", &self.note)?;
+        file.set_attr(&g, "holds", u8::from(self.holds))?;
+        for (name, v) in &self.numbers {
+            file.set_attr(&g, name, *v)?;
+        }
+        for (k, (label, pts)) in self.curves.iter().enumerate() {
+            let flat: Vec<f64> = pts.iter().flat_map(|(x, y)| [*x, *y]).collect();
+            file.write_array(&g, &format!("curve_{k}"), &flat, &[pts.len(), 2])?;
+            file.set_str(&g, &format!("curve_{k}_label"), label)?;
+        }
+        if !self.curves.is_empty() {
+            file.set_str(&g, "axes", &self.axes.join(" | "))?;
+        }
+        Ok(())
+    }
+
     /// The number recorded under `name`.
     pub fn get(&self, name: &str) -> Option<f64> {
         self.numbers
