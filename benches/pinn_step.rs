@@ -1,5 +1,6 @@
-//! One loss-and-gradient evaluation of the Burgers PINN: the default network and points, and a
-//! wide case (4 hidden layers of 64, 8192 interior points).
+//! One loss-and-gradient evaluation of the Burgers PINN for several network sizes: the default
+//! network and points, 4 hidden layers of 32, 64 and 128 units, on 2540 or 8192 interior points
+//! (plus 80 boundary and 160 initial points).
 //!
 //! cargo bench --bench pinn_step
 
@@ -8,19 +9,26 @@ use ravine::benchmarks::BurgersSetup;
 use ravine::Problem;
 
 fn bench(c: &mut Criterion) {
-    let cases = [
+    let setup = |hidden: &[usize], interior: usize| {
+        let mut widths = vec![2];
+        widths.extend_from_slice(hidden);
+        widths.push(1);
+        let name = format!("[2,{}x{},1] {interior}+240", hidden[0], hidden.len());
         (
-            "default [2,20,20,20,1] 2540+80+160",
-            BurgersSetup::default(),
-        ),
-        (
-            "wide [2,64,64,64,64,1] 8192+80+160",
+            name,
             BurgersSetup {
-                widths: vec![2, 64, 64, 64, 64, 1],
-                interior: 8192,
+                widths,
+                interior,
                 ..BurgersSetup::default()
             },
-        ),
+        )
+    };
+    let cases = [
+        setup(&[20; 3], 2540), // the default network and points
+        setup(&[32; 4], 2540),
+        setup(&[64; 4], 2540),
+        setup(&[64; 4], 8192), // the wide case of the speed tables
+        setup(&[128; 4], 8192),
     ];
     let mut g = c.benchmark_group("burgers_loss_and_gradient");
     g.sample_size(20);

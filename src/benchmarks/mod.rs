@@ -11,6 +11,7 @@
 //!   spectral references.
 //! - [`fma_peak`]: the machine's measured f64 FMA rate, the peak that kernels are quoted
 //!   against.
+//! - [`compare`]: the benchmark matrix of every method on every problem under one budget.
 //! - [`landscapes`]: experiments that turn the background articles' claims about adaptive
 //!   steps into numbers; [`adaptation`]: the application claims beyond Adam.
 //!
@@ -22,6 +23,7 @@
 
 pub mod adaptation;
 mod burgers;
+pub mod compare;
 pub mod landscapes;
 mod peak;
 mod stiff;
