@@ -64,18 +64,13 @@ pub fn run_once(
     let evaluations = trace.losses.len() as u64;
     let (termination, failed) = match &result {
         _ if trace.exhausted => ("evaluation budget".to_string(), false),
-        Ok(report) => {
-            let t = report
-                .stages
-                .last()
-                .map_or(Termination::MaxIters, |s| s.termination.clone());
-            match t {
-                Termination::MaxIters if evaluations >= bench.budget => {
-                    ("evaluation budget".to_string(), false)
-                }
-                t => (t.to_string(), false),
-            }
-        }
+        // Every stage's iteration cap is the budget (an adaptive rule's iteration is one
+        // evaluation, or none when the runner's cache answers a repeated point), so a capped
+        // run has spent its budget.
+        Ok(report) => match report.stages.last().map(|s| &s.termination) {
+            None | Some(Termination::MaxIters) => ("evaluation budget".to_string(), false),
+            Some(t) => (t.to_string(), false),
+        },
         Err(Error::Diverged { reason, .. }) => (format!("diverged: {reason}"), true),
         Err(e) => (e.to_string(), true),
     };

@@ -150,7 +150,7 @@ impl Problem for Metered<'_> {
         }
         let n = m.trace.losses.len() as u64;
         let early = n < self.stride && n.is_power_of_two();
-        if !m.trace.best.is_empty() && (early || n % self.stride == 0) {
+        if !m.trace.best.is_empty() && (early || n.is_multiple_of(self.stride)) {
             let t0 = Instant::now();
             let score = (self.scorer)(&m.trace.best, false)?;
             m.scoring += t0.elapsed();

@@ -97,7 +97,7 @@ impl Benchmark {
                         *x += e;
                     }
                 }
-                let g = f.clone();
+                let g = f;
                 Ok(Instance {
                     problem: Box::new(f),
                     x0,
