@@ -26,21 +26,13 @@ impl Method {
     /// Every contender, in table order: the ten rules of the backend, L-BFGS, the three dense
     /// quasi-Newton updates, and Adam → self-scaled BFGS / Broyden.
     pub fn all() -> Vec<Method> {
-        let mut v: Vec<Method> = [
-            "gd",
-            "momentum",
-            "nesterov",
-            "normalized_gd",
-            "sign_descent",
-            "adagrad",
-            "rmsprop",
-            "adam",
-            "adamw",
-            "amsgrad",
-        ]
-        .into_iter()
-        .map(Method::Rule)
-        .collect();
+        // The rules of the backend (Adam with coupled L2 decay is AdamW's foil, not a rule of
+        // its own here).
+        let mut v: Vec<Method> = rules::NAMES
+            .into_iter()
+            .filter(|r| *r != "adam_l2")
+            .map(Method::Rule)
+            .collect();
         v.push(Method::Lbfgs);
         v.extend(
             [

@@ -19,11 +19,40 @@ use crate::rng::{batch_rng, standard_normal};
 /// so that a budget of evaluations costs seconds).
 const PINN_INTERIOR: usize = 1000;
 
-fn pinn_budget(quick: bool) -> (u64, Vec<f64>) {
-    if quick {
+/// A PINN benchmark: the seed draws the network's initial parameters; trace rows score on
+/// `coarse`, the final score on `fine`.
+fn pinn_benchmark(
+    name: &str,
+    target: f64,
+    pinn: Pinn,
+    fine: Arc<Sampled>,
+    coarse: Arc<Sampled>,
+    quick: bool,
+) -> Benchmark {
+    let (budget, rates) = if quick {
         (150, rate_grid(-3, -1, 1))
     } else {
         (1500, rate_grid(-4, -1, 2))
+    };
+    Benchmark {
+        name: name.into(),
+        error_label: "relative L2",
+        target,
+        budget,
+        seconds: 60.0,
+        rates,
+        build: Box::new(move |seed, _| {
+            let scorer_pinn = pinn.clone();
+            let (fine, coarse) = (Arc::clone(&fine), Arc::clone(&coarse));
+            Ok(Instance {
+                problem: Box::new(pinn.clone()),
+                x0: pinn.mlp().init(seed),
+                set: None,
+                scorer: Box::new(move |x, f| {
+                    (if f { &fine } else { &coarse }).score(&scorer_pinn, x)
+                }),
+            })
+        }),
     }
 }
 
@@ -78,25 +107,14 @@ impl Benchmark {
         let points = pinn.domain().grid(256, 100);
         let values = BurgersColeHopf::standard()?.values(&points);
         let grid = Arc::new(Sampled { points, values });
-        let (budget, rates) = pinn_budget(quick);
-        Ok(Self {
-            name: "burgers".into(),
-            error_label: "relative L2",
-            target: 5e-2,
-            budget,
-            seconds: 60.0,
-            rates,
-            build: Box::new(move |seed, _| {
-                let scorer_pinn = pinn.clone();
-                let grid = Arc::clone(&grid);
-                Ok(Instance {
-                    problem: Box::new(pinn.clone()),
-                    x0: pinn.mlp().init(seed),
-                    set: None,
-                    scorer: Box::new(move |x, _| grid.score(&scorer_pinn, x)),
-                })
-            }),
-        })
+        Ok(pinn_benchmark(
+            "burgers",
+            5e-2,
+            pinn,
+            Arc::clone(&grid),
+            grid,
+            quick,
+        ))
     }
 
     /// Allen-Cahn or KdV in the JAX-PI conventions ([`StiffSetup`] with 1 000 interior points
@@ -120,27 +138,7 @@ impl Benchmark {
             values: reference.values.clone(),
         });
         let coarse = Arc::new(Sampled::every(&reference, 2, 2));
-        let (budget, rates) = pinn_budget(quick);
-        Ok(Self {
-            name: pde.name().into(),
-            error_label: "relative L2",
-            target: 1e-1,
-            budget,
-            seconds: 60.0,
-            rates,
-            build: Box::new(move |seed, _| {
-                let scorer_pinn = pinn.clone();
-                let (fine, coarse) = (Arc::clone(&fine), Arc::clone(&coarse));
-                Ok(Instance {
-                    problem: Box::new(pinn.clone()),
-                    x0: pinn.mlp().init(seed),
-                    set: None,
-                    scorer: Box::new(move |x, f| {
-                        (if f { &fine } else { &coarse }).score(&scorer_pinn, x)
-                    }),
-                })
-            }),
-        })
+        Ok(pinn_benchmark(pde.name(), 1e-1, pinn, fine, coarse, quick))
     }
 
     /// A long-only, fully invested portfolio on `returns` (sample mean and covariance):
