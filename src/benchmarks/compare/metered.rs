@@ -169,7 +169,7 @@ impl Problem for Metered<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Quadratic;
+    use crate::problem::Quadratic;
 
     #[test]
     fn counts_keeps_the_best_point_and_stops_at_the_budget() {
