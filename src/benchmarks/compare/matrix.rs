@@ -125,7 +125,7 @@ pub struct Cell {
     pub runs: Vec<RunOutcome>,
 }
 
-/// The median of finite values (NaN if none).
+/// The median of the values that are not NaN (NaN if none).
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.retain(|x| !x.is_nan());
     if v.is_empty() {
