@@ -133,8 +133,8 @@ impl Benchmark {
             for _ in 0..2 {
                 let mut t = vec![0.0; n * n];
                 for i in 0..n {
+                    let hv: f64 = (0..n).map(|k| h[i * n + k] * v[k]).sum();
                     for j in 0..n {
-                        let hv: f64 = (0..n).map(|k| h[i * n + k] * v[k]).sum();
                         t[i * n + j] = h[i * n + j] - 2.0 * hv * v[j] / vv;
                     }
                 }
