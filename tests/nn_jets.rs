@@ -253,7 +253,16 @@ fn hvp(
     pts: &[f64],
 ) -> (f64, Vec<f64>, Vec<f64>) {
     let (mut g, mut h) = (vec![0.0; params.len()], vec![0.0; params.len()]);
-    let l = loss_gradient_hvp(mlp, params, u, spec, pts, point_loss_hvp, &mut g, &mut h);
+    let l = loss_gradient_hvp(
+        mlp,
+        params,
+        u,
+        spec,
+        pts,
+        point_loss_hvp,
+        Some(&mut g),
+        &mut h,
+    );
     (l, g, h)
 }
 

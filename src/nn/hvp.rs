@@ -6,10 +6,10 @@
 //!
 //! ```text
 //! forward:  Ż_k = U_k A_k + W_k Ȧ_k + u_b           (u_b on the value columns only)
-//!           Ȧ_{k+1} = D_u σ(Z_k)                     (the jet activation, on Tangent numbers)
+//!           Ȧ_{k+1} = D_u σ(Z_k)                     (the jet activation on tangent numbers)
 //! reverse:  (Hu)_{W_k} = Ż̄_k A_kᵀ + Z̄_k Ȧ_kᵀ,   (Hu)_{b_k} = Σ_value columns Ż̄_k
 //!           Ā̇_k = W_kᵀ Ż̄_k + U_kᵀ Z̄_k
-//!           Ż̄_{k−1} = D_u [σ's adjoint](Z_{k−1}, Ā_k)  (again on Tangent numbers)
+//!           Ż̄_{k−1} = D_u [σ's adjoint](Z_{k−1}, Ā_k)  (both in one pass)
 //! ```
 //!
 //! where `U_k`, `u_b` are the weight and bias blocks of `u`, and the loss supplies the tangent
@@ -18,10 +18,10 @@
 
 use super::batch::{add_into, gather, over_chunks, rows_of, scatter};
 use super::gemm;
-use super::tangent::{tangents, zip};
-use super::taylor::{activate_adjoint_generic, activate_generic, add_bias_adjoint};
+use super::tangent_activation::{activate_adjoint_tangent, activate_tangent};
+use super::taylor::add_bias_adjoint;
 use super::workspace::{recycle, scratch};
-use super::{forward, JetSpec, Mlp, Tangent, Tape};
+use super::{forward, JetSpec, Mlp, Tape};
 
 /// The directional derivatives of a [`Tape`] along a parameter direction.
 #[derive(Debug, Clone)]
@@ -37,11 +37,11 @@ impl TangentTape {
     pub fn output(&self) -> &[f64] {
         self.pre.last().map_or(&[], |v| v.as_slice())
     }
-}
 
-/// Splits tangent numbers into the values and the tangents.
-fn unzip(x: &[Tangent]) -> (Vec<f64>, Vec<f64>) {
-    (x.iter().map(|t| t.v).collect(), tangents(x))
+    /// Hands the tape's buffers back to this thread's pool.
+    pub fn recycle(self) {
+        self.post.into_iter().chain(self.pre).for_each(recycle);
+    }
 }
 
 /// The tangent of [`forward`] along `direction` (a vector like `params`), given its tape.
@@ -72,10 +72,14 @@ pub fn forward_tangent(
             gemm::forward(&mut zd, &params[wr], &post[k], (wo, wi), None, true);
         }
         if k + 1 < mlp.layers() {
-            let z = zip(&tape.pre[k], &zd);
-            let mut y = vec![Tangent::default(); z.len()];
-            activate_generic(mlp.activation(), spec, &z, &mut y, wo, n);
-            post.push(tangents(&y));
+            let y = &tape.post[k + 1];
+            post.push(activate_tangent(
+                mlp.activation(),
+                spec,
+                [&tape.pre[k], &zd, y],
+                wo,
+                n,
+            ));
         }
         pre.push(zd);
     }
@@ -83,7 +87,9 @@ pub fn forward_tangent(
 }
 
 /// Forward-over-reverse: given the output adjoint `∂ℓ/∂J` and its tangent `∇²ℓ J̇` along
-/// `direction`, adds the gradient into `grad` and the Hessian-vector product into `hv`.
+/// `direction`, adds the Hessian-vector product into `hv` and, if asked for, the gradient into
+/// `grad` (the product needs the adjoints but not the weight gradient, so leaving it out saves
+/// one matrix product per layer).
 #[allow(clippy::too_many_arguments)]
 pub fn backward_tangent(
     mlp: &Mlp,
@@ -94,22 +100,26 @@ pub fn backward_tangent(
     tangent: &TangentTape,
     output_adjoint: &[f64],
     output_adjoint_tangent: &[f64],
-    grad: &mut [f64],
+    mut grad: Option<&mut [f64]>,
     hv: &mut [f64],
 ) {
     let (n, m) = (tape.n, tape.c * tape.n);
-    let mut zbar = output_adjoint.to_vec();
-    let mut zbard = output_adjoint_tangent.to_vec();
+    let mut zbar = scratch(output_adjoint.len());
+    zbar.copy_from_slice(output_adjoint);
+    let mut zbard = scratch(output_adjoint_tangent.len());
+    zbard.copy_from_slice(output_adjoint_tangent);
     for k in (0..mlp.layers()).rev() {
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
         let a = &tape.post[k];
-        gemm::weight(&mut grad[wr.clone()], &zbar, a, wo, wi);
+        if let Some(g) = grad.as_deref_mut() {
+            gemm::weight(&mut g[wr.clone()], &zbar, a, wo, wi);
+            add_bias_adjoint(&mut g[br.clone()], &zbar, n);
+        }
         gemm::weight(&mut hv[wr.clone()], &zbard, a, wo, wi);
         if k > 0 {
             gemm::weight(&mut hv[wr.clone()], &zbar, &tangent.post[k], wo, wi);
         }
-        add_bias_adjoint(&mut grad[br.clone()], &zbar, n);
         add_bias_adjoint(&mut hv[br], &zbard, n);
         if k == 0 {
             break;
@@ -120,14 +130,26 @@ pub fn backward_tangent(
         gemm::adjoint(&mut abar, w, &zbar, wo, wi, false);
         gemm::adjoint(&mut abard, w, &zbard, wo, wi, false);
         gemm::adjoint(&mut abard, u, &zbar, wo, wi, true);
-        let z = zip(&tape.pre[k - 1], &tangent.pre[k - 1]);
-        let ybar = zip(&abar, &abard);
+        let (zb, zbd) = activate_adjoint_tangent(
+            mlp.activation(),
+            spec,
+            [
+                &tape.pre[k - 1],
+                &tangent.pre[k - 1],
+                &tape.post[k],
+                &abar,
+                &abard,
+            ],
+            wi,
+            n,
+        );
         recycle(abar);
         recycle(abard);
-        let mut out = vec![Tangent::default(); z.len()];
-        activate_adjoint_generic(mlp.activation(), spec, &z, &ybar, &mut out, wi, n);
-        (zbar, zbard) = unzip(&out);
+        recycle(std::mem::replace(&mut zbar, zb));
+        recycle(std::mem::replace(&mut zbard, zbd));
     }
+    recycle(zbar);
+    recycle(zbard);
 }
 
 /// [`super::loss_and_gradient`] together with the exact Hessian-vector product `H u` of the
@@ -136,8 +158,8 @@ pub fn backward_tangent(
 /// `point_loss(index, jet, jet_tangent, adjoint, adjoint_tangent)` receives the point's output
 /// jet `J` and its tangent `J̇ = D_u J` (same layout as in [`super::loss_and_gradient`]),
 /// writes `∂ℓ/∂J` into `adjoint` and `∇²ℓ(J) J̇` into `adjoint_tangent` (both zeroed), and
-/// returns the point's loss. Adds the gradient into `grad` and `H u` into `hv`; returns the
-/// loss. Parallel over chunks and reduced in chunk order, like the gradient.
+/// returns the point's loss. Adds `H u` into `hv` and, if given, the gradient into `grad`;
+/// returns the loss. Parallel over chunks and reduced in chunk order, like the gradient.
 #[allow(clippy::too_many_arguments)]
 pub fn loss_gradient_hvp<F>(
     mlp: &Mlp,
@@ -146,7 +168,7 @@ pub fn loss_gradient_hvp<F>(
     spec: &JetSpec,
     points: &[f64],
     point_loss: F,
-    grad: &mut [f64],
+    mut grad: Option<&mut [f64]>,
     hv: &mut [f64],
 ) -> f64
 where
@@ -154,6 +176,7 @@ where
 {
     let d = mlp.input_dim();
     let (d_out, c) = (mlp.output_dim(), spec.components());
+    let want_grad = grad.is_some();
     let parts = over_chunks(points.len() / d, |start, end| {
         let n = end - start;
         let tape = forward(mlp, params, spec, &points[start * d..end * d]);
@@ -172,17 +195,30 @@ where
             scatter(&a, d_out, c, n, p, &mut adj);
             scatter(&ad, d_out, c, n, p, &mut adjd);
         }
-        let (mut g, mut h) = (vec![0.0; params.len()], vec![0.0; params.len()]);
+        let mut g = want_grad.then(|| vec![0.0; params.len()]);
+        let mut h = vec![0.0; params.len()];
         backward_tangent(
-            mlp, params, direction, spec, &tape, &tt, &adj, &adjd, &mut g, &mut h,
+            mlp,
+            params,
+            direction,
+            spec,
+            &tape,
+            &tt,
+            &adj,
+            &adjd,
+            g.as_deref_mut(),
+            &mut h,
         );
         tape.recycle();
+        tt.recycle();
         (loss, g, h)
     });
     let mut total = 0.0;
     for (l, g, h) in parts {
         total += l;
-        add_into(grad, &g);
+        if let (Some(grad), Some(g)) = (grad.as_deref_mut(), g) {
+            add_into(grad, &g);
+        }
         add_into(hv, &h);
     }
     total
@@ -207,6 +243,7 @@ pub fn predict_tangent(
             rows_of(tt.output(), d_out, c, end - start),
         );
         tape.recycle();
+        tt.recycle();
         rows
     });
     let (values, tangents): (Vec<_>, Vec<_>) = parts.into_iter().unzip();

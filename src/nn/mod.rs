@@ -23,6 +23,7 @@ mod hvp;
 mod jet;
 mod mlp;
 mod tangent;
+mod tangent_activation;
 mod taylor;
 mod taylor_activation;
 mod workspace;

@@ -126,6 +126,89 @@ pub(super) fn direction_blocks(spec: &JetSpec) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// Faà di Bruno's formula along one direction: the output components `y₁ … y_order` from σ's
+/// derivatives `s = [σ, σ′, …, σ⁽⁵⁾]` at the value and the input components `z = [z₁ … z₄]`
+/// (entries past `order` are ignored and returned as zero). Generic over the [`Scalar`], so
+/// that the same formula gives the tangent of the jets.
+#[inline(always)]
+pub(super) fn faa_forward<T: Scalar>(s: &[T; 6], z: &[T; 4], order: usize) -> [T; 4] {
+    let c = T::constant;
+    let mut y = [T::default(); 4];
+    let z1 = z[0];
+    y[0] = s[1] * z1;
+    if order >= 2 {
+        let z2 = z[1];
+        y[1] = s[2] * z1 * z1 + s[1] * z2;
+        if order >= 3 {
+            let z3 = z[2];
+            y[2] = s[3] * z1 * z1 * z1 + c(3.0) * s[2] * z1 * z2 + s[1] * z3;
+            if order >= 4 {
+                let z4 = z[3];
+                y[3] = s[4] * z1 * z1 * z1 * z1
+                    + c(6.0) * s[3] * z1 * z1 * z2
+                    + s[2] * (c(3.0) * z2 * z2 + c(4.0) * z1 * z3)
+                    + s[1] * z4;
+            }
+        }
+    }
+    y
+}
+
+/// The reverse of [`faa_forward`] for one direction: given the adjoints `y = [ȳ₁ … ȳ₄]` of its
+/// output components, returns the direction's contribution to the value's adjoint `z̄₀` and the
+/// adjoints `[z̄₁ … z̄₄]` of its input components (zero past `order`).
+#[inline(always)]
+pub(super) fn faa_adjoint<T: Scalar>(
+    s: &[T; 6],
+    z: &[T; 4],
+    y: &[T; 4],
+    order: usize,
+) -> (T, [T; 4]) {
+    let c = T::constant;
+    let mut zbar = [T::default(); 4];
+    let (z1, y1) = (z[0], y[0]);
+    // y1 = s1 z1
+    let mut z1bar = s[1] * y1;
+    let mut z0bar = s[2] * z1 * y1;
+    if order >= 2 {
+        // y2 = s2 z1² + s1 z2
+        let (z2, y2) = (z[1], y[1]);
+        z1bar = z1bar + c(2.0) * s[2] * z1 * y2;
+        let mut z2bar = s[1] * y2;
+        z0bar = z0bar + (s[3] * z1 * z1 + s[2] * z2) * y2;
+        if order >= 3 {
+            // y3 = s3 z1³ + 3 s2 z1 z2 + s1 z3
+            let (z3, y3) = (z[2], y[2]);
+            z1bar = z1bar + (c(3.0) * s[3] * z1 * z1 + c(3.0) * s[2] * z2) * y3;
+            z2bar = z2bar + c(3.0) * s[2] * z1 * y3;
+            let mut z3bar = s[1] * y3;
+            z0bar = z0bar + (s[4] * z1 * z1 * z1 + c(3.0) * s[3] * z1 * z2 + s[2] * z3) * y3;
+            if order >= 4 {
+                // y4 = s4 z1⁴ + 6 s3 z1² z2 + s2 (3 z2² + 4 z1 z3) + s1 z4
+                let (z4, y4) = (z[3], y[3]);
+                z1bar = z1bar
+                    + (c(4.0) * s[4] * z1 * z1 * z1
+                        + c(12.0) * s[3] * z1 * z2
+                        + c(4.0) * s[2] * z3)
+                        * y4;
+                z2bar = z2bar + (c(6.0) * s[3] * z1 * z1 + c(6.0) * s[2] * z2) * y4;
+                z3bar = z3bar + c(4.0) * s[2] * z1 * y4;
+                zbar[3] = s[1] * y4;
+                z0bar = z0bar
+                    + (s[5] * z1 * z1 * z1 * z1
+                        + c(6.0) * s[4] * z1 * z1 * z2
+                        + s[3] * (c(3.0) * z2 * z2 + c(4.0) * z1 * z3)
+                        + s[2] * z4)
+                        * y4;
+            }
+            zbar[2] = z3bar;
+        }
+        zbar[1] = z2bar;
+    }
+    zbar[0] = z1bar;
+    (z0bar, zbar)
+}
+
 /// Applies the activation to the jets `z` (`w × C·n`) into `y` (same shape, zeroed).
 /// Component `c` of value entry `i` (see [`value_entries`]) sits at `i + c·n`, so one pass over
 /// the value entries handles every point, neuron and direction with the σ derivatives in
@@ -141,28 +224,21 @@ pub(super) fn activate_generic<T: Scalar>(
 ) {
     let b = n;
     let dirs = direction_blocks(spec);
-    let c = T::constant;
     for i in value_entries(w, n, z.len() / w.max(1)) {
         let s = z[i].activation_derivatives(act);
         y[i] = s[0];
         for &(c1, order) in &dirs {
             let o = c1 * b + i;
-            let z1 = z[o];
-            y[o] = s[1] * z1;
-            if order >= 2 {
-                let z2 = z[o + b];
-                y[o + b] = s[2] * z1 * z1 + s[1] * z2;
-                if order >= 3 {
-                    let z3 = z[o + 2 * b];
-                    y[o + 2 * b] = s[3] * z1 * z1 * z1 + c(3.0) * s[2] * z1 * z2 + s[1] * z3;
-                    if order >= 4 {
-                        let z4 = z[o + 3 * b];
-                        y[o + 3 * b] = s[4] * z1 * z1 * z1 * z1
-                            + c(6.0) * s[3] * z1 * z1 * z2
-                            + s[2] * (c(3.0) * z2 * z2 + c(4.0) * z1 * z3)
-                            + s[1] * z4;
-                    }
+            let zc: [T; 4] = std::array::from_fn(|k| {
+                if k < order {
+                    z[o + k * b]
+                } else {
+                    T::default()
                 }
+            });
+            let yc = faa_forward(&s, &zc, order);
+            for (k, v) in yc.into_iter().enumerate().take(order) {
+                y[o + k * b] = v;
             }
         }
     }
@@ -182,53 +258,25 @@ pub(super) fn activate_adjoint_generic<T: Scalar>(
 ) {
     let b = n;
     let dirs = direction_blocks(spec);
-    let c = T::constant;
     for i in value_entries(w, n, z.len() / w.max(1)) {
         let s = z[i].activation_derivatives(act);
         let mut z0bar = s[1] * ybar[i];
         for &(c1, order) in &dirs {
             let o = c1 * b + i;
-            let (z1, y1) = (z[o], ybar[o]);
-            // y1 = s1 z1
-            let mut z1bar = s[1] * y1;
-            z0bar = z0bar + s[2] * z1 * y1;
-            if order >= 2 {
-                // y2 = s2 z1² + s1 z2
-                let (z2, y2) = (z[o + b], ybar[o + b]);
-                z1bar = z1bar + c(2.0) * s[2] * z1 * y2;
-                let mut z2bar = s[1] * y2;
-                z0bar = z0bar + (s[3] * z1 * z1 + s[2] * z2) * y2;
-                if order >= 3 {
-                    // y3 = s3 z1³ + 3 s2 z1 z2 + s1 z3
-                    let (z3, y3) = (z[o + 2 * b], ybar[o + 2 * b]);
-                    z1bar = z1bar + (c(3.0) * s[3] * z1 * z1 + c(3.0) * s[2] * z2) * y3;
-                    z2bar = z2bar + c(3.0) * s[2] * z1 * y3;
-                    let mut z3bar = s[1] * y3;
-                    z0bar =
-                        z0bar + (s[4] * z1 * z1 * z1 + c(3.0) * s[3] * z1 * z2 + s[2] * z3) * y3;
-                    if order >= 4 {
-                        // y4 = s4 z1⁴ + 6 s3 z1² z2 + s2 (3 z2² + 4 z1 z3) + s1 z4
-                        let (z4, y4) = (z[o + 3 * b], ybar[o + 3 * b]);
-                        z1bar = z1bar
-                            + (c(4.0) * s[4] * z1 * z1 * z1
-                                + c(12.0) * s[3] * z1 * z2
-                                + c(4.0) * s[2] * z3)
-                                * y4;
-                        z2bar = z2bar + (c(6.0) * s[3] * z1 * z1 + c(6.0) * s[2] * z2) * y4;
-                        z3bar = z3bar + c(4.0) * s[2] * z1 * y4;
-                        zbar[o + 3 * b] = s[1] * y4;
-                        z0bar = z0bar
-                            + (s[5] * z1 * z1 * z1 * z1
-                                + c(6.0) * s[4] * z1 * z1 * z2
-                                + s[3] * (c(3.0) * z2 * z2 + c(4.0) * z1 * z3)
-                                + s[2] * z4)
-                                * y4;
+            let pick = |x: &[T]| -> [T; 4] {
+                std::array::from_fn(|k| {
+                    if k < order {
+                        x[o + k * b]
+                    } else {
+                        T::default()
                     }
-                    zbar[o + 2 * b] = z3bar;
-                }
-                zbar[o + b] = z2bar;
+                })
+            };
+            let (dz0, zc) = faa_adjoint(&s, &pick(z), &pick(ybar), order);
+            z0bar = z0bar + dz0;
+            for (k, v) in zc.into_iter().enumerate().take(order) {
+                zbar[o + k * b] = v;
             }
-            zbar[o] = z1bar;
         }
         zbar[i] = z0bar;
     }

@@ -48,7 +48,7 @@ fn th(t: f64) -> (f64, f64, f64, f64, f64) {
 /// Values per strip of the tanh passes: a strip's values and σ derivatives stay in registers
 /// or L1 while every direction's components of the same elements use them, and four vectors
 /// in flight hide the latency of the exponential and the division.
-const STRIP: usize = 32;
+pub(super) const STRIP: usize = 32;
 
 /// Calls `f(first entry, length)` for strips covering the value entries of a `w × (C·n)`
 /// neuron-major matrix (`m = C·n`): each neuron's `n` values in strips of [`STRIP`], then of
@@ -69,7 +69,7 @@ fn for_strips(w: usize, n: usize, m: usize, mut f: impl FnMut(usize, usize)) {
 /// `L` consecutive entries of `x` from `at`, as an array reference (so that loops over them
 /// have a constant trip count and no bounds checks).
 #[inline(always)]
-fn arr<const L: usize>(x: &[f64], at: usize) -> &[f64; L] {
+pub(super) fn arr<const L: usize>(x: &[f64], at: usize) -> &[f64; L] {
     x[at..at + L].try_into().expect("strip inside the block")
 }
 

@@ -50,12 +50,24 @@ pub(crate) fn scratch(len: usize) -> Vec<f64> {
     }
 }
 
-/// Returns a buffer to this thread's pool.
+/// Returns a buffer to this thread's pool. Empty allocations are dropped (they could never
+/// serve a request, yet would take a slot), and a full pool keeps the larger buffers: the
+/// incoming one replaces the smallest if it is bigger.
 pub(crate) fn recycle(v: Vec<f64>) {
+    if v.capacity() == 0 {
+        return;
+    }
     POOL.with(|p| {
         let mut p = p.borrow_mut();
         if p.len() < MAX_POOLED {
             p.push(v);
+        } else if let Some((i, _)) = p
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, b)| b.capacity())
+            .filter(|(_, b)| b.capacity() < v.capacity())
+        {
+            p[i] = v;
         }
     });
 }

@@ -89,7 +89,6 @@ impl Pinn {
         let d = self.domain.dim();
         let n = t.points.len() / d;
         let s = t.weight / n as f64;
-        let mut grad = vec![0.0; params.len()];
         match &t.kind {
             TermKind::Residual => {
                 let bad: Mutex<Option<(usize, f64)>> = Mutex::new(None);
@@ -118,7 +117,7 @@ impl Pinn {
                             s * r.v * r.v
                         },
                     ),
-                    &mut grad,
+                    None,
                     hv,
                 );
                 self.residual_error(t, bad)?;
@@ -136,7 +135,7 @@ impl Pinn {
                     adjd[0] = 2.0 * s * jd[0];
                     s * r * r
                 }),
-                &mut grad,
+                None,
                 hv,
             )),
             TermKind::Periodic {
@@ -173,7 +172,7 @@ impl Pinn {
                             }
                             0.0
                         }),
-                        &mut grad,
+                        None,
                         hv,
                     );
                 }
