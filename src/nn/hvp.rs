@@ -15,6 +15,14 @@
 //! where `U_k`, `u_b` are the weight and bias blocks of `u`, and the loss supplies the tangent
 //! of the output adjoint, `D_u ∂ℓ/∂J = ∇²ℓ(J) J̇`. Every step is exact, so the result is the
 //! Hessian-vector product to rounding: no step size, no cancellation.
+//!
+//! Cost. Per hidden layer the gradient does three matrix products (`W A`, `Z̄ Aᵀ`, `Wᵀ Z̄`);
+//! the product above does eight when the gradient is not wanted (`W A`, `U A`, `W Ȧ`,
+//! `Ż̄ Aᵀ`, `Z̄ Ȧᵀ`, `Wᵀ Z̄`, and `Wᵀ Ż̄ + Uᵀ Z̄` as one product of the stacked `[W; U]ᵀ` and
+//! `[Ż̄; Z̄]`), and its activation passes run on tangent numbers in vectorized strips
+//! (module `tangent_activation`), reading `tanh z` from the tape. One product costs
+//! 2.3–2.7 loss-and-gradient evaluations of the Burgers PINN (`cargo bench --bench
+//! hvp_cost`).
 
 use super::batch::{add_into, gather, over_chunks, rows_of, scatter};
 use super::gemm;
@@ -104,33 +112,37 @@ pub fn backward_tangent(
     hv: &mut [f64],
 ) {
     let (n, m) = (tape.n, tape.c * tape.n);
-    let mut zbar = scratch(output_adjoint.len());
-    zbar.copy_from_slice(output_adjoint);
-    let mut zbard = scratch(output_adjoint_tangent.len());
-    zbard.copy_from_slice(output_adjoint_tangent);
+    // [Z̄̇; Z̄] stacked, so that Ā̇ = Wᵀ Z̄̇ + Uᵀ Z̄ = [W; U]ᵀ [Z̄̇; Z̄] is one matrix product.
+    let len = output_adjoint.len();
+    let mut stacked = scratch(2 * len);
+    stacked[..len].copy_from_slice(output_adjoint_tangent);
+    stacked[len..].copy_from_slice(output_adjoint);
     for k in (0..mlp.layers()).rev() {
         let (wi, wo) = (mlp.widths()[k], mlp.widths()[k + 1]);
         let (wr, br) = mlp.layer_ranges(k);
+        let (zbard, zbar) = stacked.split_at(wo * m);
         let a = &tape.post[k];
         if let Some(g) = grad.as_deref_mut() {
-            gemm::weight(&mut g[wr.clone()], &zbar, a, wo, wi);
-            add_bias_adjoint(&mut g[br.clone()], &zbar, n);
+            gemm::weight(&mut g[wr.clone()], zbar, a, wo, wi);
+            add_bias_adjoint(&mut g[br.clone()], zbar, n);
         }
-        gemm::weight(&mut hv[wr.clone()], &zbard, a, wo, wi);
+        gemm::weight(&mut hv[wr.clone()], zbard, a, wo, wi);
         if k > 0 {
-            gemm::weight(&mut hv[wr.clone()], &zbar, &tangent.post[k], wo, wi);
+            gemm::weight(&mut hv[wr.clone()], zbar, &tangent.post[k], wo, wi);
         }
-        add_bias_adjoint(&mut hv[br], &zbard, n);
+        add_bias_adjoint(&mut hv[br], zbard, n);
         if k == 0 {
             break;
         }
-        let (w, u) = (&params[wr.clone()], &direction[wr]);
         let mut abar = scratch(wi * m);
+        gemm::adjoint(&mut abar, &params[wr.clone()], zbar, wo, wi, false);
+        let mut wu = scratch(2 * wo * wi);
+        wu[..wo * wi].copy_from_slice(&params[wr.clone()]);
+        wu[wo * wi..].copy_from_slice(&direction[wr]);
         let mut abard = scratch(wi * m);
-        gemm::adjoint(&mut abar, w, &zbar, wo, wi, false);
-        gemm::adjoint(&mut abard, w, &zbard, wo, wi, false);
-        gemm::adjoint(&mut abard, u, &zbar, wo, wi, true);
-        let (zb, zbd) = activate_adjoint_tangent(
+        gemm::adjoint(&mut abard, &wu, &stacked, 2 * wo, wi, false);
+        recycle(wu);
+        let next = activate_adjoint_tangent(
             mlp.activation(),
             spec,
             [
@@ -145,11 +157,9 @@ pub fn backward_tangent(
         );
         recycle(abar);
         recycle(abard);
-        recycle(std::mem::replace(&mut zbar, zb));
-        recycle(std::mem::replace(&mut zbard, zbd));
+        recycle(std::mem::replace(&mut stacked, next));
     }
-    recycle(zbar);
-    recycle(zbard);
+    recycle(stacked);
 }
 
 /// [`super::loss_and_gradient`] together with the exact Hessian-vector product `H u` of the

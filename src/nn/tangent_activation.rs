@@ -72,27 +72,28 @@ pub(super) fn activate_tangent(
     }
 }
 
-/// The adjoint `z̄` of the activation's input jets and its tangent `ż̄`, from the input jets
-/// `z`, their tangents `zd`, the output jets `y` (the tape's), the output adjoint `ybar` and
-/// its tangent `ybard`, all `w × (C·n)` neuron-major.
+/// The adjoint `z̄` of the activation's input jets and its tangent `ż̄`, stacked as `[ż̄; z̄]`
+/// (`2w × (C·n)`), from the input jets `z`, their tangents `zd`, the output jets `y` (the
+/// tape's), the output adjoint `ybar` and its tangent `ybard`, all `w × (C·n)` neuron-major.
 pub(super) fn activate_adjoint_tangent(
     act: Activation,
     spec: &JetSpec,
     [z, zd, y, ybar, ybard]: [&[f64]; 5],
     w: usize,
     n: usize,
-) -> (Vec<f64>, Vec<f64>) {
+) -> Vec<f64> {
     match act {
         Activation::Tanh => {
             struct Op<'a>(&'a JetSpec, [&'a [f64]; 5], usize, usize);
             impl pulp::WithSimd for Op<'_> {
-                type Output = (Vec<f64>, Vec<f64>);
+                type Output = Vec<f64>;
                 #[inline(always)]
                 fn with_simd<S: pulp::Simd>(self, _: S) -> Self::Output {
                     let Op(spec, xs, w, n) = self;
                     let dirs = direction_blocks(spec);
-                    let (mut zbar, mut zbard) = (scratch(xs[0].len()), scratch(xs[0].len()));
-                    let mut out = [&mut zbar[..], &mut zbard[..]];
+                    let mut both = scratch(2 * xs[0].len());
+                    let (zbard, zbar) = both.split_at_mut(xs[0].len());
+                    let mut out = [zbar, zbard];
                     let m = xs[0].len() / w.max(1);
                     for j in 0..w {
                         let (mut p, row) = (0, j * m);
@@ -108,7 +109,7 @@ pub(super) fn activate_adjoint_tangent(
                             adjoint_tangent_strip::<1>(&dirs, xs, &mut out, n, row + p);
                         }
                     }
-                    (zbar, zbard)
+                    both
                 }
             }
             pulp::Arch::new().dispatch(Op(spec, [z, zd, y, ybar, ybard], w, n))
@@ -117,7 +118,9 @@ pub(super) fn activate_adjoint_tangent(
             let (zt, yt) = (zip(z, zd), zip(ybar, ybard));
             let mut out = vec![Tangent::default(); zt.len()];
             activate_adjoint_generic(act, spec, &zt, &yt, &mut out, w, n);
-            (out.iter().map(|t| t.v).collect(), tangents(&out))
+            let mut both = tangents(&out);
+            both.extend(out.iter().map(|t| t.v));
+            both
         }
     }
 }
@@ -324,8 +327,9 @@ mod tests {
             activate_adjoint_generic(Activation::Tanh, spec, &zt, &ybt, &mut zb, w, n);
             let yv: Vec<f64> = y.iter().map(|t| t.v).collect();
             let fast = activate_tangent(Activation::Tanh, spec, [&z, &zd, &yv], w, n);
-            let (fv, fd) =
+            let both =
                 activate_adjoint_tangent(Activation::Tanh, spec, [&z, &zd, &yv, &yb, &ybd], w, n);
+            let (fd, fv) = both.split_at(len);
             let pairs = fast
                 .iter()
                 .zip(y.iter().map(|t| t.d))
