@@ -21,7 +21,7 @@
 //! `Ż̄ Aᵀ`, `Z̄ Ȧᵀ`, `Wᵀ Z̄`, and `Wᵀ Ż̄ + Uᵀ Z̄` as one product of the stacked `[W; U]ᵀ` and
 //! `[Ż̄; Z̄]`), and its activation passes run on tangent numbers in vectorized strips
 //! (module `tangent_activation`), reading `tanh z` from the tape. One product costs
-//! 2.3–2.7 loss-and-gradient evaluations of the Burgers PINN (`cargo bench --bench
+//! 2.2–2.8 loss-and-gradient evaluations of the Burgers PINN (`cargo bench --bench
 //! hvp_cost`).
 
 use super::batch::{add_into, gather, over_chunks, rows_of, scatter};
@@ -112,7 +112,7 @@ pub fn backward_tangent(
     hv: &mut [f64],
 ) {
     let (n, m) = (tape.n, tape.c * tape.n);
-    // [Z̄̇; Z̄] stacked, so that Ā̇ = Wᵀ Z̄̇ + Uᵀ Z̄ = [W; U]ᵀ [Z̄̇; Z̄] is one matrix product.
+    // [Ż̄; Z̄] stacked, so that Ā̇ = Wᵀ Ż̄ + Uᵀ Z̄ = [W; U]ᵀ [Ż̄; Z̄] is one matrix product.
     let len = output_adjoint.len();
     let mut stacked = scratch(2 * len);
     stacked[..len].copy_from_slice(output_adjoint_tangent);

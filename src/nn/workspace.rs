@@ -77,6 +77,33 @@ mod tests {
     use super::*;
     use crate::nn::{loss_and_gradient, Activation, JetSpec, Mlp};
 
+    /// Empty vectors never take a slot (the tangent tape hands one back per chunk: they once
+    /// filled the pool and turned every later request into a fresh zeroed allocation), and a
+    /// full pool keeps the larger buffers.
+    #[test]
+    fn empty_buffers_do_not_fill_the_pool() {
+        std::thread::spawn(|| {
+            for _ in 0..2 * MAX_POOLED {
+                recycle(Vec::new());
+            }
+            let big = vec![1.0; 1000];
+            let at = big.as_ptr();
+            recycle(big);
+            let again = scratch(1000);
+            assert_eq!(again.as_ptr(), at, "the buffer was not pooled");
+            for _ in 0..MAX_POOLED {
+                recycle(vec![0.0; 8]);
+            }
+            let bigger = vec![1.0; 5000];
+            let at = bigger.as_ptr();
+            recycle(bigger);
+            let again = scratch(5000);
+            assert_eq!(again.as_ptr(), at, "a full pool dropped the larger buffer");
+        })
+        .join()
+        .unwrap();
+    }
+
     /// Stale pooled contents (here NaN) never leak into a result: every `scratch` buffer is
     /// overwritten before it is read.
     #[test]
