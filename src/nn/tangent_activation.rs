@@ -17,7 +17,7 @@ use super::tangent::{tangents, zip};
 use super::taylor::{
     activate_adjoint_generic, activate_generic, direction_blocks, faa_adjoint, faa_forward,
 };
-use super::taylor_activation::{arr, STRIP};
+use super::taylor_activation::{arr, for_strips, Strips};
 use super::workspace::scratch;
 use super::{Activation, JetSpec, Tangent};
 
@@ -41,23 +41,15 @@ pub(super) fn activate_tangent(
                     let Op(spec, xs, w, n) = self;
                     let dirs = direction_blocks(spec);
                     let mut yd = scratch(xs[0].len());
-                    // Loops rather than a closure over the strips: a closure is a function of
-                    // its own, which need not inherit the SIMD features of this one.
-                    let m = xs[0].len() / w.max(1);
-                    for j in 0..w {
-                        let (mut p, row) = (0, j * m);
-                        while p + STRIP <= n {
-                            tangent_strip::<STRIP>(&dirs, xs, &mut yd, n, row + p);
-                            p += STRIP;
-                        }
-                        while p + 8 <= n {
-                            tangent_strip::<8>(&dirs, xs, &mut yd, n, row + p);
-                            p += 8;
-                        }
-                        for p in p..n {
-                            tangent_strip::<1>(&dirs, xs, &mut yd, n, row + p);
+                    struct Pass<'a>(&'a [(usize, usize)], [&'a [f64]; 3], &'a mut [f64], usize);
+                    impl Strips for Pass<'_> {
+                        #[inline(always)]
+                        fn strip<const L: usize>(&mut self, i0: usize) {
+                            tangent_strip::<L>(self.0, self.1, self.2, self.3, i0);
                         }
                     }
+                    let m = xs[0].len() / w.max(1);
+                    for_strips(w, n, m, &mut Pass(&dirs, xs, &mut yd, n));
                     yd
                 }
             }
@@ -93,22 +85,20 @@ pub(super) fn activate_adjoint_tangent(
                     let dirs = direction_blocks(spec);
                     let mut both = scratch(2 * xs[0].len());
                     let (zbard, zbar) = both.split_at_mut(xs[0].len());
-                    let mut out = [zbar, zbard];
-                    let m = xs[0].len() / w.max(1);
-                    for j in 0..w {
-                        let (mut p, row) = (0, j * m);
-                        while p + STRIP <= n {
-                            adjoint_tangent_strip::<STRIP>(&dirs, xs, &mut out, n, row + p);
-                            p += STRIP;
-                        }
-                        while p + 8 <= n {
-                            adjoint_tangent_strip::<8>(&dirs, xs, &mut out, n, row + p);
-                            p += 8;
-                        }
-                        for p in p..n {
-                            adjoint_tangent_strip::<1>(&dirs, xs, &mut out, n, row + p);
+                    struct Pass<'a, 'b>(
+                        &'a [(usize, usize)],
+                        [&'a [f64]; 5],
+                        [&'b mut [f64]; 2],
+                        usize,
+                    );
+                    impl Strips for Pass<'_, '_> {
+                        #[inline(always)]
+                        fn strip<const L: usize>(&mut self, i0: usize) {
+                            adjoint_tangent_strip::<L>(self.0, self.1, &mut self.2, self.3, i0);
                         }
                     }
+                    let m = xs[0].len() / w.max(1);
+                    for_strips(w, n, m, &mut Pass(&dirs, xs, [zbar, zbard], n));
                     both
                 }
             }

@@ -48,20 +48,34 @@ fn th(t: f64) -> (f64, f64, f64, f64, f64) {
 /// Values per strip of the tanh passes: a strip's values and σ derivatives stay in registers
 /// or L1 while every direction's components of the same elements use them, and four vectors
 /// in flight hide the latency of the exponential and the division.
-pub(super) const STRIP: usize = 32;
+const STRIP: usize = 32;
 
-/// Calls `f(first entry, length)` for strips covering the value entries of a `w × (C·n)`
-/// neuron-major matrix (`m = C·n`): each neuron's `n` values in strips of [`STRIP`], then of
-/// 8, then single entries.
+/// One pass over a block in strips: `strip::<L>(i0)` handles the value entries `i0..i0+L`
+/// with all their components.
+pub(super) trait Strips {
+    /// The strip of `L` value entries from `i0`.
+    fn strip<const L: usize>(&mut self, i0: usize);
+}
+
+/// Runs `pass` over strips covering the value entries of a `w × (C·n)` neuron-major matrix
+/// (`m = C·n`): each neuron's `n` values in strips of [`STRIP`], then of 8, then single
+/// entries. A trait rather than a closure: a closure is a function of its own, which the
+/// compiler need not inline into the SIMD-dispatched caller, and then it is compiled without
+/// that caller's vector features (a large pass was: plain SSE2 code).
 #[inline(always)]
-fn for_strips(w: usize, n: usize, m: usize, mut f: impl FnMut(usize, usize)) {
+pub(super) fn for_strips(w: usize, n: usize, m: usize, pass: &mut impl Strips) {
     for j in 0..w {
-        let mut p = 0;
-        for len in [STRIP, 8, 1] {
-            while p + len <= n {
-                f(j * m + p, len);
-                p += len;
-            }
+        let (mut p, row) = (0, j * m);
+        while p + STRIP <= n {
+            pass.strip::<STRIP>(row + p);
+            p += STRIP;
+        }
+        while p + 8 <= n {
+            pass.strip::<8>(row + p);
+            p += 8;
+        }
+        for p in p..n {
+            pass.strip::<1>(row + p);
         }
     }
 }
@@ -86,11 +100,14 @@ fn activate_tanh(spec: &JetSpec, z: &[f64], w: usize, n: usize) -> Vec<f64> {
             let Op(spec, z, w, n) = self;
             let dirs = direction_blocks(spec);
             let mut y = scratch(z.len());
-            for_strips(w, n, z.len() / w.max(1), |i0, len| match len {
-                STRIP => tanh_strip::<STRIP>(&dirs, z, &mut y, n, i0),
-                8 => tanh_strip::<8>(&dirs, z, &mut y, n, i0),
-                _ => tanh_strip::<1>(&dirs, z, &mut y, n, i0),
-            });
+            struct Pass<'a>(&'a [(usize, usize)], &'a [f64], &'a mut [f64], usize);
+            impl Strips for Pass<'_> {
+                #[inline(always)]
+                fn strip<const L: usize>(&mut self, i0: usize) {
+                    tanh_strip::<L>(self.0, self.1, self.2, self.3, i0);
+                }
+            }
+            for_strips(w, n, z.len() / w.max(1), &mut Pass(&dirs, z, &mut y, n));
             y
         }
     }
@@ -183,11 +200,14 @@ fn activate_adjoint_tanh(
             let dirs = direction_blocks(spec);
             let mut zbar = scratch(z.len());
             let zs = [z, y0, ybar];
-            for_strips(w, n, z.len() / w.max(1), |i0, len| match len {
-                STRIP => tanh_adjoint_strip::<STRIP>(&dirs, zs, &mut zbar, n, i0),
-                8 => tanh_adjoint_strip::<8>(&dirs, zs, &mut zbar, n, i0),
-                _ => tanh_adjoint_strip::<1>(&dirs, zs, &mut zbar, n, i0),
-            });
+            struct Pass<'a>(&'a [(usize, usize)], [&'a [f64]; 3], &'a mut [f64], usize);
+            impl Strips for Pass<'_> {
+                #[inline(always)]
+                fn strip<const L: usize>(&mut self, i0: usize) {
+                    tanh_adjoint_strip::<L>(self.0, self.1, self.2, self.3, i0);
+                }
+            }
+            for_strips(w, n, z.len() / w.max(1), &mut Pass(&dirs, zs, &mut zbar, n));
             zbar
         }
     }
