@@ -164,7 +164,7 @@ impl Optimizer {
                 got: grad.len(),
             });
         }
-        if let Some((index, &value)) = grad.iter().enumerate().find(|(_, g)| !g.is_finite()) {
+        if let Some((index, value)) = first_non_finite(grad) {
             return Err(Error::NonFinite {
                 component: "optimizer",
                 what: "gradient",
@@ -324,8 +324,8 @@ impl Optimizer {
 
 /// An error naming the first non-finite entry of an update, if any.
 fn non_finite_update(updates: &[f64]) -> Result<()> {
-    match updates.iter().enumerate().find(|(_, u)| !u.is_finite()) {
-        Some((index, &value)) => Err(Error::NonFinite {
+    match first_non_finite(updates) {
+        Some((index, value)) => Err(Error::NonFinite {
             component: "optimizer",
             what: "update",
             index,
@@ -334,6 +334,23 @@ fn non_finite_update(updates: &[f64]) -> Result<()> {
         None => Ok(()),
     }
 }
+
+/// The first non-finite entry of `xs` and its index. Blocks of [`FINITE_BLOCK`] entries are
+/// tested whole first (a reduction without an early exit, which the compiler vectorizes), and
+/// only a block that fails is searched entry by entry: a step's two checks cost a fraction of
+/// a pass over the vectors instead of a scalar loop each.
+fn first_non_finite(xs: &[f64]) -> Option<(usize, f64)> {
+    xs.chunks(FINITE_BLOCK)
+        .enumerate()
+        .find(|(_, block)| !block.iter().fold(true, |ok, x| ok & x.is_finite()))
+        .and_then(|(b, block)| {
+            let i = block.iter().position(|x| !x.is_finite())?;
+            Some((b * FINITE_BLOCK + i, block[i]))
+        })
+}
+
+/// Entries per block of [`first_non_finite`].
+const FINITE_BLOCK: usize = 256;
 
 #[cfg(test)]
 #[path = "optimizer_tests.rs"]

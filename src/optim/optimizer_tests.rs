@@ -1,4 +1,5 @@
 //! Unit tests of `optimizer`.
+use super::{first_non_finite, FINITE_BLOCK};
 use crate::optim::rules;
 
 #[test]
@@ -123,4 +124,29 @@ fn restored_state_continues_bit_for_bit() {
     let mut adam = rules::adam(0.1, AdamConfig::default()).unwrap();
     let e = adam.restore_state(3, &builds[2]().state()).unwrap_err();
     assert!(e.to_string().contains("does not match"), "{e}");
+}
+
+/// The blocked finiteness check finds the first non-finite entry wherever it falls: first or
+/// last of a block, across block boundaries, in a short tail, with several bad entries.
+#[test]
+fn first_non_finite_finds_the_first_bad_entry() {
+    let n = 3 * FINITE_BLOCK + 17;
+    assert_eq!(first_non_finite(&vec![1.5; n]), None);
+    assert_eq!(first_non_finite(&[]), None);
+    for (at, bad) in [
+        (0, f64::NAN),
+        (FINITE_BLOCK - 1, f64::INFINITY),
+        (FINITE_BLOCK, f64::NEG_INFINITY),
+        (2 * FINITE_BLOCK + 100, f64::NAN),
+        (n - 1, f64::INFINITY),
+    ] {
+        let mut x: Vec<f64> = (0..n).map(|i| i as f64 - 400.0).collect();
+        x[at] = bad;
+        if at + 5 < n {
+            x[at + 5] = f64::NAN; // a later bad entry must not be reported first
+        }
+        let (i, v) = first_non_finite(&x).expect("a bad entry");
+        assert_eq!(i, at);
+        assert!(v.is_nan() == bad.is_nan() && (v.is_nan() || v == bad));
+    }
 }

@@ -67,15 +67,19 @@ impl ScaleByRms {
         &self.nu
     }
 
-    fn factor(&self, nu: f64) -> f64 {
-        let nu_hat = if self.bias_correction && self.count > 0 {
-            nu / (1.0 - self.decay.powi(self.count as i32))
-        } else {
-            nu
-        };
-        match self.placement {
-            EpsPlacement::InsideSqrt => 1.0 / (nu_hat + self.eps).sqrt(),
-            EpsPlacement::OutsideSqrt => 1.0 / (nu_hat.sqrt() + self.eps),
+    /// `ν ↦ 1/√(ν̂ + ε)` or `1/(√ν̂ + ε)` with this step's bias correction `ν̂ = ν/(1 − ρ^t)`,
+    /// the step's constants computed once (not per entry).
+    fn factors(&self) -> impl Fn(f64) -> f64 {
+        let correction = (self.bias_correction && self.count > 0)
+            .then(|| 1.0 - self.decay.powi(self.count as i32));
+        let (eps, inside) = (self.eps, self.placement == EpsPlacement::InsideSqrt);
+        move |nu| {
+            let nu_hat = correction.map_or(nu, |c| nu / c);
+            if inside {
+                1.0 / (nu_hat + eps).sqrt()
+            } else {
+                1.0 / (nu_hat.sqrt() + eps)
+            }
         }
     }
 }
@@ -105,17 +109,19 @@ impl Transform for ScaleByRms {
 
     fn update(&mut self, updates: &mut [f64], _params: &[f64]) {
         self.count += 1;
-        for (u, nu) in updates.iter().zip(self.nu.iter_mut()) {
-            *nu = self.decay * *nu + (1.0 - self.decay) * u * u;
-        }
-        for (u, nu) in updates.iter_mut().zip(&self.nu) {
-            *u *= self.factor(*nu);
+        let decay = self.decay;
+        let factor_of = self.factors();
+        // One pass: each entry's average, then its factor (the same operations as two passes).
+        for (u, nu) in updates.iter_mut().zip(self.nu.iter_mut()) {
+            *nu = decay * *nu + (1.0 - decay) * *u * *u;
+            *u *= factor_of(*nu);
         }
     }
 
     fn scale_factor(&self, factor: &mut [f64]) {
+        let factor_of = self.factors();
         for (f, nu) in factor.iter_mut().zip(&self.nu) {
-            *f *= self.factor(*nu);
+            *f *= factor_of(*nu);
         }
     }
 
