@@ -90,21 +90,33 @@ impl ScaleByAdam {
 
     /// The denominator `√(v̂_t + ε_root) + ε` for each coordinate (v̂max for AMSGrad).
     pub fn denominator(&self) -> Vec<f64> {
-        (0..self.nu.len()).map(|i| self.denom(i)).collect()
+        let denom = self.denominators();
+        self.nu
+            .iter()
+            .zip(self.maxima())
+            .map(|(&nu, nu_max)| denom(nu, nu_max))
+            .collect()
     }
 
-    fn nu_hat(&self, i: usize) -> f64 {
-        if self.amsgrad {
-            self.nu_max[i]
-        } else if self.count == 0 {
-            self.nu[i]
-        } else {
-            self.nu[i] / (1.0 - self.b2.powf(self.count as f64))
+    /// `(v, v̂max) ↦ √(v̂ + ε_root) + ε`, one coordinate's denominator from its second moment
+    /// `v` (bias-corrected, `v̂ = v/(1 − β₂^t)`, after the first step) or, for AMSGrad, its
+    /// running maximum `v̂max`; the step's constants are computed once, not per coordinate.
+    fn denominators(&self) -> impl Fn(f64, f64) -> f64 {
+        let correction = (self.count > 0).then(|| 1.0 - self.b2.powf(self.count as f64));
+        let (amsgrad, eps, eps_root) = (self.amsgrad, self.eps, self.eps_root);
+        move |nu, nu_max| {
+            let nu_hat = if amsgrad {
+                nu_max
+            } else {
+                correction.map_or(nu, |c| nu / c)
+            };
+            (nu_hat + eps_root).sqrt() + eps
         }
     }
 
-    fn denom(&self, i: usize) -> f64 {
-        (self.nu_hat(i) + self.eps_root).sqrt() + self.eps
+    /// AMSGrad's maxima per coordinate, zeros for Adam (which has none; unused there).
+    fn maxima(&self) -> impl Iterator<Item = f64> + '_ {
+        self.nu_max.iter().copied().chain(std::iter::repeat(0.0))
     }
 }
 
@@ -142,10 +154,10 @@ impl Transform for ScaleByAdam {
         let t = self.count as f64;
         let c1 = 1.0 - self.b1.powf(t);
         let c2 = 1.0 - self.b2.powf(t);
-        // One loop per variant with the step's constants hoisted: the same operations per
-        // entry as `mu`, `nu` and `denom` spell out, so the same bits, in a loop the compiler
-        // vectorizes (a per-entry `powf` and branch would keep it scalar).
-        let (b1, b2, eps, eps_root) = (self.b1, self.b2, self.eps, self.eps_root);
+        // One loop per variant with the step's constants hoisted (a per-coordinate `powf`
+        // and branch would keep the loop scalar); the same operations per coordinate.
+        let (b1, b2) = (self.b1, self.b2);
+        let denom = self.denominators();
         let moments = updates.iter_mut().zip(&mut self.mu).zip(&mut self.nu);
         if self.amsgrad {
             for (((u, mu), nu), nu_max) in moments.zip(&mut self.nu_max) {
@@ -153,21 +165,22 @@ impl Transform for ScaleByAdam {
                 *mu = b1 * *mu + (1.0 - b1) * g;
                 *nu = b2 * *nu + (1.0 - b2) * g * g;
                 *nu_max = nu_max.max(*nu / c2);
-                *u = (*mu / c1) / ((*nu_max + eps_root).sqrt() + eps);
+                *u = (*mu / c1) / denom(*nu, *nu_max);
             }
         } else {
             for ((u, mu), nu) in moments {
                 let g = *u;
                 *mu = b1 * *mu + (1.0 - b1) * g;
                 *nu = b2 * *nu + (1.0 - b2) * g * g;
-                *u = (*mu / c1) / ((*nu / c2 + eps_root).sqrt() + eps);
+                *u = (*mu / c1) / denom(*nu, 0.0);
             }
         }
     }
 
     fn scale_factor(&self, factor: &mut [f64]) {
-        for (i, f) in factor.iter_mut().enumerate() {
-            *f /= self.denom(i);
+        let denom = self.denominators();
+        for ((f, &nu), nu_max) in factor.iter_mut().zip(&self.nu).zip(self.maxima()) {
+            *f /= denom(nu, nu_max);
         }
     }
 
