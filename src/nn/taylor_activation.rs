@@ -158,8 +158,24 @@ fn tanh_strip<const L: usize>(
                 y[at(1)..at(1) + L].copy_from_slice(&o1);
                 y[at(2)..at(2) + L].copy_from_slice(&o2);
             }
-            _ => {
+            // Orders 3 and 4 in separate loops: a test of the order inside the loop kept the
+            // compiler from vectorizing it (KdV's u_xxx ran in scalar code).
+            3 => {
                 let (z2, z3) = (arr::<L>(z, at(2)), arr::<L>(z, at(3)));
+                let mut o = [[0.0; L]; 3];
+                for i in 0..L {
+                    let (s1, s2, s3, _, _) = th(t[i]);
+                    let (a, c, d) = (z1[i], z2[i], z3[i]);
+                    o[0][i] = s1 * a;
+                    o[1][i] = s2 * a * a + s1 * c;
+                    o[2][i] = s3 * a * a * a + 3.0 * s2 * a * c + s1 * d;
+                }
+                for (k, ok) in o.iter().enumerate() {
+                    y[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
+                }
+            }
+            _ => {
+                let (z2, z3, z4) = (arr::<L>(z, at(2)), arr::<L>(z, at(3)), arr::<L>(z, at(4)));
                 let mut o = [[0.0; L]; 4];
                 for i in 0..L {
                     let (s1, s2, s3, s4, _) = th(t[i]);
@@ -167,14 +183,12 @@ fn tanh_strip<const L: usize>(
                     o[0][i] = s1 * a;
                     o[1][i] = s2 * a * a + s1 * c;
                     o[2][i] = s3 * a * a * a + 3.0 * s2 * a * c + s1 * d;
-                    if order >= 4 {
-                        o[3][i] = s4 * a * a * a * a
-                            + 6.0 * s3 * a * a * c
-                            + s2 * (3.0 * c * c + 4.0 * a * d)
-                            + s1 * z[at(4) + i];
-                    }
+                    o[3][i] = s4 * a * a * a * a
+                        + 6.0 * s3 * a * a * c
+                        + s2 * (3.0 * c * c + 4.0 * a * d)
+                        + s1 * z4[i];
                 }
-                for (k, ok) in o.iter().enumerate().take(order) {
+                for (k, ok) in o.iter().enumerate() {
                     y[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
                 }
             }
@@ -258,39 +272,56 @@ fn tanh_adjoint_strip<const L: usize>(
                 zbar[at(1)..at(1) + L].copy_from_slice(&o1);
                 zbar[at(2)..at(2) + L].copy_from_slice(&o2);
             }
+            // Orders 3 and 4 in separate loops, as in the forward pass (vectorized).
+            3 => {
+                let (z2, y2) = (arr::<L>(z, at(2)), arr::<L>(ybar, at(2)));
+                let (z3, y3) = (arr::<L>(z, at(3)), arr::<L>(ybar, at(3)));
+                let mut o = [[0.0; L]; 3];
+                for i in 0..L {
+                    let (s1, s2, s3, s4, _) = th(t[i]);
+                    let (a, c, d) = (z1[i], z2[i], z3[i]);
+                    o[0][i] = s1 * y1[i]
+                        + 2.0 * s2 * a * y2[i]
+                        + (3.0 * s3 * a * a + 3.0 * s2 * c) * y3[i];
+                    o[1][i] = s1 * y2[i] + 3.0 * s2 * a * y3[i];
+                    o[2][i] = s1 * y3[i];
+                    z0bar[i] += s2 * a * y1[i]
+                        + (s3 * a * a + s2 * c) * y2[i]
+                        + (s4 * a * a * a + 3.0 * s3 * a * c + s2 * d) * y3[i];
+                }
+                for (k, ok) in o.iter().enumerate() {
+                    zbar[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
+                }
+            }
             _ => {
                 let (z2, y2) = (arr::<L>(z, at(2)), arr::<L>(ybar, at(2)));
                 let (z3, y3) = (arr::<L>(z, at(3)), arr::<L>(ybar, at(3)));
+                let (z4, y4) = (arr::<L>(z, at(4)), arr::<L>(ybar, at(4)));
                 let mut o = [[0.0; L]; 4];
                 for i in 0..L {
                     let (s1, s2, s3, s4, s5) = th(t[i]);
-                    let (a, c, d) = (z1[i], z2[i], z3[i]);
-                    let mut a_bar = s1 * y1[i]
+                    let (a, c, d, e, y4) = (z1[i], z2[i], z3[i], z4[i], y4[i]);
+                    let a_bar = s1 * y1[i]
                         + 2.0 * s2 * a * y2[i]
                         + (3.0 * s3 * a * a + 3.0 * s2 * c) * y3[i];
-                    let mut c_bar = s1 * y2[i] + 3.0 * s2 * a * y3[i];
-                    let mut d_bar = s1 * y3[i];
-                    let mut z0 = s2 * a * y1[i]
+                    let c_bar = s1 * y2[i] + 3.0 * s2 * a * y3[i];
+                    let d_bar = s1 * y3[i];
+                    let z0 = s2 * a * y1[i]
                         + (s3 * a * a + s2 * c) * y2[i]
                         + (s4 * a * a * a + 3.0 * s3 * a * c + s2 * d) * y3[i];
-                    if order >= 4 {
-                        let (e, y4) = (z[at(4) + i], ybar[at(4) + i]);
-                        a_bar += (4.0 * s4 * a * a * a + 12.0 * s3 * a * c + 4.0 * s2 * d) * y4;
-                        c_bar += (6.0 * s3 * a * a + 6.0 * s2 * c) * y4;
-                        d_bar += 4.0 * s2 * a * y4;
-                        o[3][i] = s1 * y4;
-                        z0 += (s5 * a * a * a * a
+                    o[0][i] =
+                        a_bar + (4.0 * s4 * a * a * a + 12.0 * s3 * a * c + 4.0 * s2 * d) * y4;
+                    o[1][i] = c_bar + (6.0 * s3 * a * a + 6.0 * s2 * c) * y4;
+                    o[2][i] = d_bar + 4.0 * s2 * a * y4;
+                    o[3][i] = s1 * y4;
+                    z0bar[i] += z0
+                        + (s5 * a * a * a * a
                             + 6.0 * s4 * a * a * c
                             + s3 * (3.0 * c * c + 4.0 * a * d)
                             + s2 * e)
                             * y4;
-                    }
-                    o[0][i] = a_bar;
-                    o[1][i] = c_bar;
-                    o[2][i] = d_bar;
-                    z0bar[i] += z0;
                 }
-                for (k, ok) in o.iter().enumerate().take(order) {
+                for (k, ok) in o.iter().enumerate() {
                     zbar[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
                 }
             }
