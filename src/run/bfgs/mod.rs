@@ -4,6 +4,7 @@
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use rayon::prelude::*;
 
+mod packed;
 mod solver;
 mod update;
 
@@ -49,14 +50,17 @@ pub const MAX_DENSE_ENTRIES: usize = 100_000_000;
 ///
 /// An update is skipped when `sᵀy ≤ 10⁻¹²·‖s‖‖y‖` (no positive curvature measured), so `H`
 /// stays positive definite. Unlike L-BFGS it keeps all curvature pairs, at `p²` memory: the
-/// constructor refuses more than [`MAX_DENSE_ENTRIES`] entries.
+/// constructor refuses more than [`MAX_DENSE_ENTRIES`] entries. `H` is stored as its upper
+/// triangle (it is exactly symmetric), which halves the memory each iteration reads and
+/// writes; its products are summed in the same order as over full rows, so the results are
+/// the bits of the full matrix.
 #[derive(Clone)]
 pub struct Bfgs {
     linesearch: MoreThuenteLineSearch<Vec<f64>, Vec<f64>, f64>,
     kind: QuasiNewtonUpdate,
     tol_grad: f64,
     tol_cost: f64,
-    /// Row-major `p × p`; empty until the first update.
+    /// The upper triangle, packed row by row (see `packed`); empty until the first update.
     h: Vec<f64>,
     /// `H g` for the gradient of the current point, when the last update computed it.
     next: Option<Vec<f64>>,
@@ -104,8 +108,8 @@ impl Bfgs {
     }
 
     /// The current inverse-Hessian approximation (row-major `p × p`), once it exists.
-    pub fn inverse_hessian(&self) -> Option<&[f64]> {
-        (!self.h.is_empty()).then_some(&self.h[..])
+    pub fn inverse_hessian(&self) -> Option<Vec<f64>> {
+        (!self.h.is_empty()).then(|| packed::unpack(&self.h, self.p))
     }
 
     /// Starts from `h` (row-major `p × p`) instead of the identity: symmetrised,
@@ -126,33 +130,34 @@ impl Bfgs {
         let mat = faer::Mat::from_fn(p, p, |i, j| h[i * p + j]);
         let ok = mat.llt(faer::Side::Lower).is_ok();
         if ok {
-            self.h = h;
+            self.h = packed::pack(&h, p);
             self.next = None;
         }
         (self, ok)
     }
 
-    /// Takes the inverse Hessian out (for the next stage), leaving the solver fresh.
+    /// Takes the inverse Hessian out (row-major `p × p`, for the next stage), leaving the
+    /// solver fresh.
     pub fn take_inverse_hessian(&mut self) -> Option<Vec<f64>> {
         self.next = None;
-        (!self.h.is_empty()).then(|| std::mem::take(&mut self.h))
+        let h = std::mem::take(&mut self.h);
+        (!h.is_empty()).then(|| packed::unpack(&h, self.p))
     }
 
-    /// `H v`, rows in parallel (each row is one dot product, so the result does not depend on
-    /// the number of threads). `H = I` before the first update.
+    /// `H v`, in parallel blocks of rows (the result does not depend on the number of
+    /// threads). `H = I` before the first update.
     fn apply(&self, v: &[f64]) -> Vec<f64> {
         if self.h.is_empty() {
             return v.to_vec();
         }
-        self.h.par_chunks(self.p).map(|row| dot(row, v)).collect()
+        let [hv] = packed::products(&self.h, self.p, [v]);
+        hv
     }
 
     /// `H a` and `H b` in one pass over `H` (the matrix is read once).
     fn apply2(&self, a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
-        self.h
-            .par_chunks(self.p)
-            .map(|row| (dot(row, a), dot(row, b)))
-            .unzip()
+        let [ha, hb] = packed::products(&self.h, self.p, [a, b]);
+        (ha, hb)
     }
 
     /// The self-scaled BFGS update of `H` with the pair `(s, y)`; `g1` is the new gradient,
@@ -169,9 +174,9 @@ impl Bfgs {
         }
         if self.h.is_empty() {
             let gamma = sy / dot(y, y);
-            self.h = vec![0.0; p * p];
+            self.h = vec![0.0; packed::len(p)];
             for i in 0..p {
-                self.h[i * p + i] = gamma;
+                *packed::diagonal_mut(&mut self.h, p, i) = gamma;
             }
         }
         let b = -alpha * sg / sy;
@@ -205,12 +210,13 @@ impl Bfgs {
             .map(|(si, hyi)| rho * si - hyi / yhy)
             .collect();
         let (cv, chy) = (phi * yhy * inv_tau, inv_tau / yhy);
-        self.h.par_chunks_mut(p).enumerate().for_each(|(i, row)| {
+        let rows = packed::rows_mut(&mut self.h, p);
+        rows.into_par_iter().enumerate().for_each(|(i, row)| {
             let (si, hyi, vi) = (s[i], hy[i], v[i]);
-            for j in 0..p {
+            let cols = row.iter_mut().zip(&hy[i..]).zip(&v[i..]).zip(&s[i..]);
+            for (((h, hyj), vj), sj) in cols {
                 // Each product x_i·x_j before its coefficient: H stays exactly symmetric.
-                row[j] =
-                    row[j] * inv_tau - chy * (hyi * hy[j]) + cv * (vi * v[j]) + rho * (si * s[j]);
+                *h = *h * inv_tau - chy * (hyi * hyj) + cv * (vi * vj) + rho * (si * sj);
             }
         });
         // H⁺g₁ from the same quantities (H was read once, for Hy and Hg₁ together).

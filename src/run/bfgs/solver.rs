@@ -54,10 +54,12 @@ impl crate::run::SolverSnapshot for Bfgs {
         type Saved = (usize, Vec<f64>, Option<Vec<f64>>);
         let (p, h, next): Saved = crate::run::checkpoint::decode("bfgs", bytes)?;
         let finite = h.iter().chain(next.iter().flatten()).all(|v| v.is_finite());
+        // Packed upper triangle; a full matrix (checkpoints before the packed storage) is
+        // packed on the way in.
         let ok = p == self.p
             && p == dim
             && finite
-            && (h.is_empty() || h.len() == p * p)
+            && (h.is_empty() || h.len() == p * p || h.len() == super::packed::len(p))
             && next.as_ref().is_none_or(|n| n.len() == p);
         if !ok {
             return Err(crate::Error::InvalidConfig {
@@ -65,7 +67,11 @@ impl crate::run::SolverSnapshot for Bfgs {
                 message: format!("checkpoint for {p} parameters does not fit {}", self.p),
             });
         }
-        self.h = h;
+        self.h = if h.len() == p * p {
+            super::packed::pack(&h, p)
+        } else {
+            h
+        };
         self.next = next;
         self.failure = None;
         Ok(self)

@@ -71,7 +71,7 @@ fn a_carried_inverse_hessian_is_symmetrised_and_must_be_positive_definite() {
     // Not symmetric, but (h + hᵀ)/2 = [[2, 1], [1, 2]] is positive definite.
     let (b, ok) = b.with_inverse_hessian(vec![2.0, 0.5, 1.5, 2.0]);
     assert!(ok);
-    assert_eq!(b.inverse_hessian().unwrap(), &[2.0, 1.0, 1.0, 2.0]);
+    assert_eq!(b.inverse_hessian().unwrap(), vec![2.0, 1.0, 1.0, 2.0]);
     // Indefinite: refused, the solver starts from scratch.
     let fresh = Bfgs::new(2, 1e-4, 0.9, QuasiNewtonUpdate::Bfgs).unwrap();
     let (fresh, ok) = fresh.with_inverse_hessian(vec![1.0, 2.0, 2.0, 1.0]);
