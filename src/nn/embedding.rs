@@ -3,7 +3,8 @@
 
 use rand::SeedableRng;
 
-use super::workspace::zeroed;
+use super::embedding_memo::JetMemo;
+use super::workspace::{scratch, zeroed};
 use super::JetSpec;
 use crate::error::{Error, Result};
 use crate::rng::standard_normal;
@@ -42,6 +43,8 @@ pub struct Embedding {
     input_dim: usize,
     features: Vec<Feature>,
     periodic: Vec<(usize, f64)>,
+    /// The jets of point chunks already seen (the same bits as computing them again).
+    memo: JetMemo,
 }
 
 impl Embedding {
@@ -82,6 +85,7 @@ impl Embedding {
             input_dim,
             features,
             periodic: Vec::new(),
+            memo: JetMemo::default(),
         })
     }
 
@@ -188,8 +192,21 @@ impl Embedding {
     }
 
     /// The features' jets for `points` (row-major `n × d_in`), in the layer layout of the
-    /// forward pass (`m × C·n`, feature-major; see `taylor`).
+    /// forward pass (`m × C·n`, feature-major; see `taylor`): from the memo when these points
+    /// were seen with this spec before, otherwise computed and memoized.
     pub(crate) fn jet(&self, spec: &JetSpec, points: &[f64], n: usize) -> Vec<f64> {
+        if let Some(jet) = self.memo.get(spec, points) {
+            let mut a = scratch(jet.len());
+            a.copy_from_slice(&jet);
+            return a;
+        }
+        let a = self.compute_jet(spec, points, n);
+        self.memo.insert(spec, points, &a);
+        a
+    }
+
+    /// [`Embedding::jet`] without the memo.
+    fn compute_jet(&self, spec: &JetSpec, points: &[f64], n: usize) -> Vec<f64> {
         let d = self.input_dim;
         let m = spec.components() * n;
         let mut a = zeroed(self.features.len() * m);
@@ -291,6 +308,38 @@ mod tests {
             );
             assert!((row[c3] - d3).abs() < 1e-3 * (1.0 + d3.abs()), "{k}");
         }
+    }
+
+    /// A memoized jet is the computed one bit for bit; another spec, or points that differ in
+    /// one bit (even `0.0` against `−0.0`), are computed afresh.
+    #[test]
+    fn memoized_jets_are_the_computed_ones() {
+        let e = Embedding::periodic(2, 0, 2.0, 2).unwrap();
+        let spec = JetSpec::new(2).pure(0, 3).unwrap();
+        let points: Vec<f64> = (0..40).map(|i| (i as f64 * 0.37).sin()).collect();
+        let first = e.jet(&spec, &points, 20);
+        assert!(e.memo.size() > 0);
+        assert_eq!(e.jet(&spec, &points, 20), first);
+        assert_eq!(e.compute_jet(&spec, &points, 20), first);
+        let values = JetSpec::values_only(2);
+        assert_eq!(
+            e.jet(&values, &points, 20),
+            e.compute_jet(&values, &points, 20)
+        );
+        // Point 3's t (passed through as a feature) as 0.0, then as −0.0.
+        let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+        let mut moved = points.clone();
+        moved[7] = 0.0;
+        let zero = bits(e.jet(&spec, &moved, 20));
+        assert_eq!(zero, bits(e.compute_jet(&spec, &moved, 20)));
+        moved[7] = -0.0;
+        let negative = bits(e.jet(&spec, &moved, 20));
+        assert_eq!(negative, bits(e.compute_jet(&spec, &moved, 20)));
+        assert_ne!(zero, negative);
+        // Clones start with an empty memo and compare equal.
+        let c = e.clone();
+        assert_eq!(c.memo.size(), 0);
+        assert_eq!(c, e);
     }
 
     #[test]

@@ -18,6 +18,7 @@
 mod activation;
 mod batch;
 mod embedding;
+mod embedding_memo;
 mod gemm;
 mod hvp;
 mod jet;
