@@ -165,10 +165,7 @@ fn tanh_strip<const L: usize>(
                 let mut o = [[0.0; L]; 3];
                 for i in 0..L {
                     let (s1, s2, s3, _, _) = th(t[i]);
-                    let (a, c, d) = (z1[i], z2[i], z3[i]);
-                    o[0][i] = s1 * a;
-                    o[1][i] = s2 * a * a + s1 * c;
-                    o[2][i] = s3 * a * a * a + 3.0 * s2 * a * c + s1 * d;
+                    [o[0][i], o[1][i], o[2][i]] = third([s1, s2, s3], [z1[i], z2[i], z3[i]]);
                 }
                 for (k, ok) in o.iter().enumerate() {
                     y[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
@@ -180,9 +177,7 @@ fn tanh_strip<const L: usize>(
                 for i in 0..L {
                     let (s1, s2, s3, s4, _) = th(t[i]);
                     let (a, c, d) = (z1[i], z2[i], z3[i]);
-                    o[0][i] = s1 * a;
-                    o[1][i] = s2 * a * a + s1 * c;
-                    o[2][i] = s3 * a * a * a + 3.0 * s2 * a * c + s1 * d;
+                    [o[0][i], o[1][i], o[2][i]] = third([s1, s2, s3], [a, c, d]);
                     o[3][i] = s4 * a * a * a * a
                         + 6.0 * s3 * a * a * c
                         + s2 * (3.0 * c * c + 4.0 * a * d)
@@ -279,15 +274,10 @@ fn tanh_adjoint_strip<const L: usize>(
                 let mut o = [[0.0; L]; 3];
                 for i in 0..L {
                     let (s1, s2, s3, s4, _) = th(t[i]);
-                    let (a, c, d) = (z1[i], z2[i], z3[i]);
-                    o[0][i] = s1 * y1[i]
-                        + 2.0 * s2 * a * y2[i]
-                        + (3.0 * s3 * a * a + 3.0 * s2 * c) * y3[i];
-                    o[1][i] = s1 * y2[i] + 3.0 * s2 * a * y3[i];
-                    o[2][i] = s1 * y3[i];
-                    z0bar[i] += s2 * a * y1[i]
-                        + (s3 * a * a + s2 * c) * y2[i]
-                        + (s4 * a * a * a + 3.0 * s3 * a * c + s2 * d) * y3[i];
+                    let z = [z1[i], z2[i], z3[i]];
+                    let (bars, z0) = third_adjoint([s1, s2, s3, s4], z, [y1[i], y2[i], y3[i]]);
+                    [o[0][i], o[1][i], o[2][i]] = bars;
+                    z0bar[i] += z0;
                 }
                 for (k, ok) in o.iter().enumerate() {
                     zbar[at(k + 1)..at(k + 1) + L].copy_from_slice(ok);
@@ -301,14 +291,8 @@ fn tanh_adjoint_strip<const L: usize>(
                 for i in 0..L {
                     let (s1, s2, s3, s4, s5) = th(t[i]);
                     let (a, c, d, e, y4) = (z1[i], z2[i], z3[i], z4[i], y4[i]);
-                    let a_bar = s1 * y1[i]
-                        + 2.0 * s2 * a * y2[i]
-                        + (3.0 * s3 * a * a + 3.0 * s2 * c) * y3[i];
-                    let c_bar = s1 * y2[i] + 3.0 * s2 * a * y3[i];
-                    let d_bar = s1 * y3[i];
-                    let z0 = s2 * a * y1[i]
-                        + (s3 * a * a + s2 * c) * y2[i]
-                        + (s4 * a * a * a + 3.0 * s3 * a * c + s2 * d) * y3[i];
+                    let ([a_bar, c_bar, d_bar], z0) =
+                        third_adjoint([s1, s2, s3, s4], [a, c, d], [y1[i], y2[i], y3[i]]);
                     o[0][i] =
                         a_bar + (4.0 * s4 * a * a * a + 12.0 * s3 * a * c + 4.0 * s2 * d) * y4;
                     o[1][i] = c_bar + (6.0 * s3 * a * a + 6.0 * s2 * c) * y4;
@@ -328,6 +312,37 @@ fn tanh_adjoint_strip<const L: usize>(
         }
     }
     zbar[i0..i0 + L].copy_from_slice(&z0bar);
+}
+
+/// Faà di Bruno to third order along one direction: the output components 1–3 from σ′, σ″,
+/// σ‴ and the input components `[z₁, z₂, z₃]` (shared by the order-3 and order-4 loops of
+/// [`tanh_strip`], each of which must stay free of run-time tests to vectorize).
+#[inline(always)]
+fn third([s1, s2, s3]: [f64; 3], [a, c, d]: [f64; 3]) -> [f64; 3] {
+    [
+        s1 * a,
+        s2 * a * a + s1 * c,
+        s3 * a * a * a + 3.0 * s2 * a * c + s1 * d,
+    ]
+}
+
+/// The reverse of [`third`]: `[z̄₁, z̄₂, z̄₃]` and the value's share, from σ′ … σ⁗, the input
+/// components and the output adjoints `[ȳ₁, ȳ₂, ȳ₃]`.
+#[inline(always)]
+fn third_adjoint(
+    [s1, s2, s3, s4]: [f64; 4],
+    [a, c, d]: [f64; 3],
+    [y1, y2, y3]: [f64; 3],
+) -> ([f64; 3], f64) {
+    let bars = [
+        s1 * y1 + 2.0 * s2 * a * y2 + (3.0 * s3 * a * a + 3.0 * s2 * c) * y3,
+        s1 * y2 + 3.0 * s2 * a * y3,
+        s1 * y3,
+    ];
+    let z0 = s2 * a * y1
+        + (s3 * a * a + s2 * c) * y2
+        + (s4 * a * a * a + 3.0 * s3 * a * c + s2 * d) * y3;
+    (bars, z0)
 }
 
 #[cfg(test)]
