@@ -42,9 +42,9 @@ pub use problem::{LogisticRegression, PlateauBasin, Problem, Quadratic, Rosenbro
 pub use rng::batch_rng;
 pub use run::{
     AdaptiveSolver, AdaptiveStage, ArgminProblem, ArgminStage, Attempt, Bfgs, BfgsConfig,
-    Checkpoint, History, Host, Inspection, InspectionRow, Inspector, LbfgsConfig, Observer,
-    OnRecord, QuasiNewtonUpdate, Record, RunEnd, RunReport, RunStart, Runner, Stage, StageContext,
-    StageReport, StageSolver, Termination,
+    Checkpoint, History, Host, InitialStep, Inspection, InspectionRow, Inspector, LbfgsConfig,
+    Observer, OnRecord, QuasiNewtonUpdate, Record, RunEnd, RunReport, RunStart, Runner, Stage,
+    StageContext, StageReport, StageSolver, Termination,
 };
 
 /// The README's code blocks, compiled and run as doctests (`cargo test --doc`).

@@ -78,15 +78,17 @@ fn line_search_failure_after_progress_keeps_the_last_accepted_point() {
 
 #[test]
 fn dense_bfgs_plain_self_scaled_and_broyden_solve_rosenbrock_and_an_ill_conditioned_quadratic() {
-    use ravine::BfgsConfig;
-    use ravine::QuasiNewtonUpdate;
-    for update in [
+    use ravine::{BfgsConfig, InitialStep, QuasiNewtonUpdate};
+    let updates = [
         QuasiNewtonUpdate::Bfgs,
         QuasiNewtonUpdate::SelfScaledBfgs,
         QuasiNewtonUpdate::SelfScaledBroyden,
-    ] {
+    ];
+    let rules = [InitialStep::Unit, InitialStep::Interpolated];
+    for (update, initial_step) in updates.into_iter().flat_map(|u| rules.map(|r| (u, r))) {
         let config = BfgsConfig {
             update,
+            initial_step,
             ..BfgsConfig::default()
         };
         let mut p = Rosenbrock::default();
@@ -98,8 +100,8 @@ fn dense_bfgs_plain_self_scaled_and_broyden_solve_rosenbrock_and_an_ill_conditio
         assert_eq!(r.stages[0].name, update.name());
         assert!((r.params[0] - 1.0).abs() < 1e-8 && (r.params[1] - 1.0).abs() < 1e-8);
         println!(
-            "rosenbrock, {update:?}: {} iterations",
-            r.stages[0].iterations
+            "rosenbrock, {update:?}, {initial_step:?}: {} iterations, {} evaluations",
+            r.stages[0].iterations, r.stages[0].evaluations
         );
         // Condition number 10⁴ in 10 dimensions: minimizer to 1e-8 in a few times n steps
         // (steepest descent would need ~10⁵).
@@ -116,7 +118,7 @@ fn dense_bfgs_plain_self_scaled_and_broyden_solve_rosenbrock_and_an_ill_conditio
             .zip(&star)
             .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
         println!(
-            "quadratic, {update:?}: {} iterations, error {err:e}",
+            "quadratic, {update:?}, {initial_step:?}: {} iterations, error {err:e}",
             r.stages[0].iterations
         );
         assert!(err < 1e-8, "{err}");

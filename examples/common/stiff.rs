@@ -9,8 +9,8 @@ use ravine::io::plot_curves;
 use ravine::pinn::PinnCurvature;
 use ravine::pinn::{grid_error, Pinn, Rad};
 use ravine::{
-    rules, AdamConfig, BfgsConfig, LbfgsConfig, OnRecord, QuasiNewtonUpdate, Runner, Schedule,
-    Stage,
+    rules, AdamConfig, BfgsConfig, InitialStep, LbfgsConfig, OnRecord, QuasiNewtonUpdate, Runner,
+    Schedule, Stage,
 };
 
 /// Flags shared by both examples (defaults: the best configuration that fits the default
@@ -93,6 +93,10 @@ pub struct Args {
     /// time).
     #[arg(long, default_value_t = 1)]
     pub warm_start: u8,
+    /// The quasi-Newton line search's first trial step: unit (alpha = 1) or interpolated
+    /// (min(1, 2.02 (f_k - f_k-1) / g^T d), SciPy's BFGS rule).
+    #[arg(long, default_value = "unit")]
+    pub initial_step: String,
     /// Causal weights over this many time slices, set after every stage and held fixed within
     /// it (0: off).
     #[arg(long, default_value_t = 0)]
@@ -265,6 +269,7 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
                 restarts: 2,
                 update: other.parse::<QuasiNewtonUpdate>()?,
                 warm_start: a.warm_start != 0,
+                initial_step: a.initial_step.parse::<InitialStep>()?,
                 ..BfgsConfig::default()
             }),
         });
@@ -391,6 +396,7 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
     file.set_attr("config", "rad_c", a.rad_c)?;
     file.set_attr("config", "segment", a.segment)?;
     file.set_attr("config", "warm_start", a.warm_start)?;
+    file.set_str("config", "initial_step", &a.initial_step)?;
     file.set_attr("config", "continuation", a.continuation.unwrap_or(f64::NAN))?;
     file.set_attr("config", "interior", a.interior_points(pde) as u64)?;
     file.set_attr("config", "causal_slices", a.causal_slices as u64)?;

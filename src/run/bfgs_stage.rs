@@ -3,7 +3,7 @@
 use argmin::core::State as _;
 
 use super::stage::{execute, Attempt, Host, StageContext, StageSolver};
-use super::{Bfgs, QuasiNewtonUpdate, Termination};
+use super::{Bfgs, InitialStep, QuasiNewtonUpdate, Termination};
 use crate::error::{positive, Result};
 
 /// Settings of ravine's dense [`Bfgs`] (optionally self-scaled) with argmin's More-Thuente
@@ -31,6 +31,8 @@ pub struct BfgsConfig {
     /// Restarts (fresh `H`, from the last accepted point) after a line-search failure with
     /// ‖g‖ above `tol_grad`, as long as the previous attempt lowered the loss. Default 0.
     pub restarts: u32,
+    /// The line search's first trial step (see [`InitialStep`]). Default the unit step.
+    pub initial_step: InitialStep,
 }
 
 impl Default for BfgsConfig {
@@ -44,6 +46,7 @@ impl Default for BfgsConfig {
             update: QuasiNewtonUpdate::SelfScaledBfgs,
             warm_start: false,
             restarts: 0,
+            initial_step: InitialStep::Unit,
         }
     }
 }
@@ -72,6 +75,10 @@ impl StageSolver for BfgsConfig {
             ),
             ("warm_start".into(), f64::from(u8::from(self.warm_start))),
             ("restarts".into(), f64::from(self.restarts)),
+            (
+                "interpolated_initial_step".into(),
+                f64::from(u8::from(self.initial_step == InitialStep::Interpolated)),
+            ),
         ]
     }
 
@@ -91,7 +98,8 @@ impl StageSolver for BfgsConfig {
     ) -> Result<Attempt> {
         positive("bfgs", "c1", self.c1)?;
         let mut solver = Bfgs::new(x.len(), self.c1, self.c2, self.update)?
-            .with_tolerances(self.tol_grad, self.tol_cost);
+            .with_tolerances(self.tol_grad, self.tol_cost)
+            .with_initial_step(self.initial_step);
         if let (true, Some(h)) = (self.warm_start, ctx.carried_inverse_hessian.take()) {
             solver = solver.with_inverse_hessian(h).0;
         }

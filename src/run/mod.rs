@@ -35,7 +35,7 @@ mod termination;
 pub use adaptive::{AdaptiveSolver, Divergence, State};
 pub use adaptive_stage::AdaptiveStage;
 pub use argmin_stage::ArgminStage;
-pub use bfgs::{Bfgs, QuasiNewtonUpdate, MAX_DENSE_ENTRIES};
+pub use bfgs::{Bfgs, InitialStep, QuasiNewtonUpdate, MAX_DENSE_ENTRIES};
 pub use bfgs_stage::BfgsConfig;
 pub use bridge::{ArgminProblem, Evaluate, Evaluation, Lent, Probe};
 pub use checkpoint::{Checkpoint, SavedReport, SolverSnapshot, CHECKPOINT_VERSION};

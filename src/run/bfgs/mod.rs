@@ -4,10 +4,12 @@
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use rayon::prelude::*;
 
+mod initial_step;
 mod packed;
 mod solver;
 mod update;
 
+pub use initial_step::InitialStep;
 pub use update::QuasiNewtonUpdate;
 use update::{broyden_parameters, dot};
 
@@ -44,6 +46,9 @@ pub const MAX_DENSE_ENTRIES: usize = 100_000_000;
 /// Broyden parameter is undetermined and the self-scaled BFGS step is taken instead. The line
 /// search (More-Thuente) enforces the strong Wolfe conditions, which these updates assume.
 ///
+/// The line search's first trial step is `α = 1` or, with [`Bfgs::with_initial_step`], the
+/// interpolated guess of [`InitialStep::Interpolated`].
+///
 /// A stage may start from a given `H` ([`Bfgs::with_inverse_hessian`]): the runner carries it
 /// from one BFGS stage to the next when asked (e.g. across collocation-point resampling, as
 /// Urbán et al. do), symmetrised and checked positive definite by a Cholesky factorisation.
@@ -67,6 +72,10 @@ pub struct Bfgs {
     p: usize,
     /// Why the last line search failed, if it did.
     failure: Option<String>,
+    /// The line search's first trial step.
+    initial_step: InitialStep,
+    /// The loss at the previous iterate (for [`InitialStep::Interpolated`]).
+    prev_cost: Option<f64>,
 }
 
 impl Bfgs {
@@ -97,7 +106,15 @@ impl Bfgs {
             next: None,
             p,
             failure: None,
+            initial_step: InitialStep::Unit,
+            prev_cost: None,
         })
+    }
+
+    /// The line search's first trial step (default [`InitialStep::Unit`]).
+    pub fn with_initial_step(mut self, rule: InitialStep) -> Self {
+        self.initial_step = rule;
+        self
     }
 
     /// Stop when ‖g‖₂ < `tol` (and `|Δf| < tol_cost`).

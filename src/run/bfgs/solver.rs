@@ -47,12 +47,19 @@ impl Bfgs {
 
 impl crate::run::SolverSnapshot for Bfgs {
     fn save(&self) -> crate::Result<Vec<u8>> {
-        crate::run::checkpoint::encode("bfgs", &(self.p, &self.h, &self.next))
+        let memory = (self.p, &self.h, &self.next, self.prev_cost);
+        crate::run::checkpoint::encode("bfgs", &memory)
     }
 
     fn restored(mut self, bytes: &[u8], dim: usize) -> crate::Result<Self> {
-        type Saved = (usize, Vec<f64>, Option<Vec<f64>>);
-        let (p, h, next): Saved = crate::run::checkpoint::decode("bfgs", bytes)?;
+        type Saved = (usize, Vec<f64>, Option<Vec<f64>>, Option<f64>);
+        type SavedBefore = (usize, Vec<f64>, Option<Vec<f64>>);
+        // Checkpoints from before the previous loss was kept have three fields.
+        let (p, h, next, prev_cost): Saved = crate::run::checkpoint::decode("bfgs", bytes)
+            .or_else(|_| {
+                crate::run::checkpoint::decode::<SavedBefore>("bfgs", bytes)
+                    .map(|(p, h, next)| (p, h, next, None))
+            })?;
         let finite = h.iter().chain(next.iter().flatten()).all(|v| v.is_finite());
         // Packed upper triangle; a full matrix (checkpoints before the packed storage) is
         // packed on the way in.
@@ -73,6 +80,7 @@ impl crate::run::SolverSnapshot for Bfgs {
             h
         };
         self.next = next;
+        self.prev_cost = prev_cost;
         self.failure = None;
         Ok(self)
     }
@@ -132,14 +140,20 @@ where
             self.h.clear();
             d = g.iter().map(|v| -v).collect();
         }
-        self.linesearch.search_direction(d.clone());
+        let g_norm = dot(&g, &g).sqrt();
+        let alpha0 = self
+            .initial_step
+            .alpha0(cost, self.prev_cost, g_norm, dot(&d, &g));
+        let mut linesearch = self.linesearch.clone();
+        linesearch.search_direction(d.clone());
+        linesearch.initial_step_length(alpha0)?;
         // The line search borrows the problem, so that it stays in place whatever the search
         // does (a failed search must leave it to the runner, which may restart from here).
         let inner = problem
             .problem
             .as_mut()
             .ok_or_else(|| missing("problem missing"))?;
-        let search = Executor::new(Lent(inner), self.linesearch.clone())
+        let search = Executor::new(Lent(inner), linesearch)
             .configure(|c| c.param(x.clone()).gradient(g.clone()).cost(cost))
             .ctrlc(false)
             .run();
@@ -170,6 +184,7 @@ where
         let y: Vec<f64> = g1.iter().zip(&g).map(|(a, b)| a - b).collect();
         let alpha = dot(&s, &d) / dot(&d, &d);
         let tau = self.update(&s, &y, &g1, dot(&s, &g), alpha);
+        self.prev_cost = Some(cost);
         let kv = argmin::kv!("tau" => tau.unwrap_or(f64::NAN); "step" => alpha;);
         Ok((state.param(x1).cost(cost1).gradient(g1), Some(kv)))
     }

@@ -81,3 +81,25 @@ fn a_carried_inverse_hessian_is_symmetrised_and_must_be_positive_definite() {
         .with_inverse_hessian(vec![1.0, f64::NAN, 0.0, 1.0]);
     assert!(!ok);
 }
+
+#[test]
+fn the_snapshot_keeps_the_previous_loss_and_reads_the_older_format() {
+    use crate::run::SolverSnapshot;
+    let fresh = || {
+        Bfgs::new(2, 1e-4, 0.9, QuasiNewtonUpdate::SelfScaledBroyden)
+            .unwrap()
+            .with_initial_step(InitialStep::Interpolated)
+    };
+    let mut b = fresh();
+    b.update(&[1.0, 0.5], &[2.0, 0.7], &[0.3, -0.1], -1.0, 1.0);
+    b.prev_cost = Some(0.25);
+    let back = fresh().restored(&b.save().unwrap(), 2).unwrap();
+    assert_eq!(back.prev_cost, Some(0.25));
+    assert_eq!(back.h, b.h);
+    assert_eq!(back.next, b.next);
+    // A checkpoint written before the previous loss was kept: three fields, no loss.
+    let older = crate::run::checkpoint::encode("bfgs", &(2usize, &b.h, &b.next)).unwrap();
+    let back = fresh().restored(&older, 2).unwrap();
+    assert_eq!((back.prev_cost, &back.h), (None, &b.h));
+    assert!(fresh().restored(&older[..older.len() / 2], 2).is_err());
+}
