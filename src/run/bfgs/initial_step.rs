@@ -31,13 +31,12 @@ impl InitialStep {
     }
 
     /// The first trial step for the current loss `f`, the previous iterate's loss `f_prev`
-    /// (`None` at the start of a solve), the gradient norm `g_norm` and the slope
-    /// `dg = gᵀd < 0`.
-    pub(super) fn alpha0(self, f: f64, f_prev: Option<f64>, g_norm: f64, dg: f64) -> f64 {
+    /// (`None` at the start of a solve), the gradient `g` and the slope `dg = gᵀd < 0`.
+    pub(super) fn alpha0(self, f: f64, f_prev: Option<f64>, g: &[f64], dg: f64) -> f64 {
         match self {
             InitialStep::Unit => 1.0,
             InitialStep::Interpolated => {
-                let f_prev = f_prev.unwrap_or(f + 0.5 * g_norm);
+                let f_prev = f_prev.unwrap_or_else(|| f + 0.5 * super::update::dot(g, g).sqrt());
                 let a = (1.01 * 2.0 * (f - f_prev) / dg).min(1.0);
                 if a.is_finite() && a > 0.0 {
                     a
@@ -67,20 +66,23 @@ impl std::str::FromStr for InitialStep {
 mod tests {
     use super::InitialStep;
 
+    /// A gradient of norm 3.
+    const G3: [f64; 2] = [1.8, 2.4];
+
     #[test]
     fn interpolated_step_is_the_quadratic_guess_capped_at_one() {
         let rule = InitialStep::Interpolated;
         // f fell by 0.1 last time; slope −1 along d: 2.02 · 0.1 / 1.
-        assert!((rule.alpha0(1.0, Some(1.1), 3.0, -1.0) - 0.202).abs() < 1e-15);
+        assert!((rule.alpha0(1.0, Some(1.1), &G3, -1.0) - 0.202).abs() < 1e-15);
         // A large previous decrease: capped at the unit step.
-        assert_eq!(rule.alpha0(1.0, Some(5.0), 3.0, -1.0), 1.0);
-        // Start of a solve: f_{-1} = f + |g|/2, so 1.01 |g| / |g^T d|.
-        assert!((rule.alpha0(1.0, None, 0.5, -2.0) - 1.01 * 0.25).abs() < 1e-15);
+        assert_eq!(rule.alpha0(1.0, Some(5.0), &G3, -1.0), 1.0);
+        // Start of a solve: f_{-1} = f + |g|/2 (|g| = 0.5), so 1.01 |g| / |g^T d|.
+        assert!((rule.alpha0(1.0, None, &[0.0, 0.5], -2.0) - 1.01 * 0.25).abs() < 1e-15);
         // The loss rose (a new point set): no guess, the unit step.
-        assert_eq!(rule.alpha0(1.0, Some(0.9), 3.0, -1.0), 1.0);
-        assert_eq!(rule.alpha0(1.0, Some(1.0), 3.0, -1.0), 1.0);
-        assert_eq!(rule.alpha0(f64::NAN, Some(1.0), 3.0, -1.0), 1.0);
-        assert_eq!(InitialStep::Unit.alpha0(1.0, Some(1.1), 3.0, -1.0), 1.0);
+        assert_eq!(rule.alpha0(1.0, Some(0.9), &G3, -1.0), 1.0);
+        assert_eq!(rule.alpha0(1.0, Some(1.0), &G3, -1.0), 1.0);
+        assert_eq!(rule.alpha0(f64::NAN, Some(1.0), &G3, -1.0), 1.0);
+        assert_eq!(InitialStep::Unit.alpha0(1.0, Some(1.1), &G3, -1.0), 1.0);
     }
 
     #[test]

@@ -134,16 +134,14 @@ where
             None => self.apply(&g),
         };
         let mut d: Vec<f64> = hg.into_iter().map(|v| -v).collect();
-        let dg = dot(&d, &g);
+        let mut dg = dot(&d, &g);
         if dg.is_nan() || dg >= 0.0 {
             // Lost positive definiteness to rounding: start over from steepest descent.
             self.h.clear();
             d = g.iter().map(|v| -v).collect();
+            dg = dot(&d, &g);
         }
-        let g_norm = dot(&g, &g).sqrt();
-        let alpha0 = self
-            .initial_step
-            .alpha0(cost, self.prev_cost, g_norm, dot(&d, &g));
+        let alpha0 = self.initial_step.alpha0(cost, self.prev_cost, &g, dg);
         let mut linesearch = self.linesearch.clone();
         linesearch.search_direction(d.clone());
         linesearch.initial_step_length(alpha0)?;
