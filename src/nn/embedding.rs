@@ -3,7 +3,7 @@
 
 use rand::SeedableRng;
 
-use super::embedding_memo::JetMemo;
+use super::embedding_memo::{JetMemo, JetOrOwned};
 use super::workspace::{scratch, zeroed};
 use super::JetSpec;
 use crate::error::{Error, Result};
@@ -195,14 +195,17 @@ impl Embedding {
     /// forward pass (`m × C·n`, feature-major; see `taylor`): from the memo when these points
     /// were seen with this spec before, otherwise computed and memoized.
     pub(crate) fn jet(&self, spec: &JetSpec, points: &[f64], n: usize) -> Vec<f64> {
-        if let Some(jet) = self.memo.get(spec, points) {
-            let mut a = scratch(jet.len());
-            a.copy_from_slice(&jet);
-            return a;
+        match self
+            .memo
+            .get_or_insert(spec, points, || self.compute_jet(spec, points, n))
+        {
+            JetOrOwned::Owned(a) => a,
+            JetOrOwned::Memo(jet) => {
+                let mut a = scratch(jet.len());
+                a.copy_from_slice(&jet);
+                a
+            }
         }
-        let a = self.compute_jet(spec, points, n);
-        self.memo.insert(spec, points, &a);
-        a
     }
 
     /// [`Embedding::jet`] without the memo.
