@@ -92,7 +92,8 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Wall-time budget of the training in seconds: the stage running when it runs out stops
-    /// ("time budget") and later stages do not start (unset: no budget).
+    /// ("time budget") and later stages do not start (unset: no budget). Under mpirun: rank
+    /// 0's clock, checked between stages.
     #[arg(long)]
     time_budget: Option<f64>,
     /// Checkpoint every k iterations (and at every stage start) into

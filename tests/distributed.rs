@@ -7,7 +7,7 @@
 mod common;
 
 use common::sharding::{
-    bits, burgers, evaluation, problems, rad_then_rar, rad_then_rar_sharded, train,
+    bits, budgeted, burgers, evaluation, problems, rad_then_rar, rad_then_rar_sharded, train,
 };
 use ravine::dist::{Communicator, Sharded, ThreadCluster, ThreadRank};
 use ravine::Problem;
@@ -70,6 +70,35 @@ fn rad_and_rar_choose_the_same_points_on_every_rank() {
     for got in all {
         assert!(got == want, "RAD or RAR chose other points");
     }
+}
+
+/// A wall-time budget across ranks ([`budgeted`]): both ranks stop after the first stage with
+/// the same parameters, though on rank 1's own clock the budget had not run out; had rank 1
+/// gone on alone, its next evaluation would have waited for rank 0 in vain. One process stops
+/// inside a stage.
+#[test]
+fn a_time_budget_stops_every_rank_after_the_same_stage() {
+    use ravine::{rules, AdamConfig, Runner, Stage, Termination};
+    use std::time::Duration;
+    let all = on_ranks(2, budgeted);
+    assert_eq!(all[0], all[1], "the ranks stopped at different points");
+    assert_eq!(all[0].0, vec![(30, Termination::MaxIters)]);
+    // One process: the budget is checked inside the stage, after every iteration.
+    let mut p = burgers();
+    let x0 = p.mlp().init(3);
+    let report = Runner::new()
+        .stage(Stage::adaptive(
+            rules::adam(5e-3, AdamConfig::default()).unwrap(),
+            1_000_000_000,
+        ))
+        .time_budget(Duration::from_millis(300))
+        .unwrap()
+        .run(&mut p, x0)
+        .unwrap();
+    assert_eq!(report.stages.len(), 1);
+    assert_eq!(report.stages[0].termination, Termination::TimeBudget);
+    assert!(report.stages[0].iterations < 1_000_000_000);
+    assert!((0.3..5.0).contains(&report.elapsed), "{} s", report.elapsed);
 }
 
 #[test]

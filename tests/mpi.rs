@@ -10,13 +10,14 @@
 //! Every rank computes the one-process results itself and compares them, bit for bit, with
 //! the sharded ones: the PINN loss, gradient and components (Burgers; Allen-Cahn with a
 //! periodic term), RAD's and RAR's choice of points, and the parameters after a short training
-//! run (Adam, RAD, self-scaled Broyden). A mismatch panics, which ends the job with a non-zero
+//! run (Adam, RAD, self-scaled Broyden); and a run under a time budget with one rank started
+//! late stops on every rank after the same stage. A mismatch panics, which ends the job with a non-zero
 //! status. Run by `.ci/run` with 2 and 3 ranks.
 
 mod common;
 
 use common::sharding::{
-    bits, burgers, evaluation, problems, rad_then_rar, rad_then_rar_sharded, train,
+    bits, budgeted, burgers, evaluation, problems, rad_then_rar, rad_then_rar_sharded, train,
 };
 use ravine::dist::{Communicator, MpiWorld, Sharded};
 
@@ -48,10 +49,25 @@ fn main() {
         bits(&params) == bits(&params_one),
         "rank {rank} of {size}: parameters differ after training"
     );
+    // A one-second budget with rank 1 two seconds late: every rank stops after the first
+    // stage (rank 0's clock), with the same parameters.
+    let (stages, budget_bits) = budgeted(&world);
+    assert_eq!(
+        stages,
+        vec![(30, ravine::Termination::MaxIters)],
+        "rank {rank} of {size}: the time budget stopped this rank elsewhere"
+    );
+    let mine: Vec<f64> = budget_bits.iter().map(|b| f64::from_bits(*b)).collect();
+    let all = world.all_gather(&mine).expect("gathered");
+    assert!(
+        all.chunks(mine.len()).all(|c| bits(c) == budget_bits),
+        "rank {rank} of {size}: the ranks' parameters differ after the budgeted run"
+    );
     if world.is_root() {
         println!(
             "mpi: {size} ranks: {checked} loss/gradient/component values, the RAD and RAR points \
-             and {} trained parameters bit-identical to one process on every rank",
+             and {} trained parameters bit-identical to one process on every rank; a time \
+             budget stopped every rank after the same stage",
             params.len()
         );
     }

@@ -11,17 +11,18 @@ use ravine::{History, RunFile};
 /// one process.
 pub type World = Box<dyn Communicator>;
 
-/// Starts the run's ranks. A wall-time budget is refused across several ranks: each rank's
-/// own clock would stop it at a different iteration, and the others would wait for it.
+/// Starts the run's ranks. With several ranks a wall-time budget is read on rank 0's clock
+/// and checked between stages (see `Runner::time_budget`), which rank 0 says.
 pub fn ranks(time_budget: Option<f64>) -> Result<World, Box<dyn std::error::Error>> {
     let world = ravine::dist::world()?;
-    if world.size() > 1 && time_budget.is_some() {
-        return Err(format!(
-            "--time-budget with {} ranks: the ranks' clocks would stop them at different \
-             iterations; bound the run by iterations instead",
-            world.size()
-        )
-        .into());
+    if world.size() > 1 && world.is_root() {
+        if let Some(b) = time_budget {
+            println!(
+                "time budget {b} s on {} ranks: read on rank 0's clock and checked between \
+                 stages (the stage running when it runs out finishes first)",
+                world.size()
+            );
+        }
     }
     Ok(world)
 }

@@ -97,6 +97,10 @@ pub struct Args {
     /// (min(1, 2.02 (f_k - f_k-1) / g^T d), SciPy's BFGS rule).
     #[arg(long, default_value = "unit")]
     pub initial_step: String,
+    /// Curvature constant c2 of the quasi-Newton line search's strong Wolfe conditions
+    /// (0 < c2 < 1; smaller asks for a more exact line search).
+    #[arg(long, default_value_t = 0.9)]
+    pub wolfe_c2: f64,
     /// Causal weights over this many time slices, set after every stage and held fixed within
     /// it (0: off).
     #[arg(long, default_value_t = 0)]
@@ -122,7 +126,8 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Wall-time budget of the training in seconds: the stage running when it runs out stops
-    /// ("time budget") and later stages do not start (unset: no budget).
+    /// ("time budget") and later stages do not start (unset: no budget). Under mpirun: rank
+    /// 0's clock, checked between stages.
     #[arg(long)]
     pub time_budget: Option<f64>,
     /// Checkpoint every k iterations (and at every stage start) into
@@ -270,6 +275,7 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
                 update: other.parse::<QuasiNewtonUpdate>()?,
                 warm_start: a.warm_start != 0,
                 initial_step: a.initial_step.parse::<InitialStep>()?,
+                c2: a.wolfe_c2,
                 ..BfgsConfig::default()
             }),
         });
@@ -355,8 +361,10 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     if let Some(last) = report.stages.last().filter(|s| !s.name.starts_with("adam")) {
+        let ran = report.stages.len() - adam_stages;
         println!(
-            "{:>9}: {:>6} iterations in {segments} segments, {:>7.1} s, loss {:.3e}, last: {}",
+            "{:>9}: {:>6} iterations in {ran} of {segments} segments, {:>7.1} s, loss {:.3e}, \
+             last: {}",
             last.name, qn.0, qn.1, last.final_loss, last.termination
         );
     }
@@ -397,6 +405,7 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
     file.set_attr("config", "segment", a.segment)?;
     file.set_attr("config", "warm_start", a.warm_start)?;
     file.set_str("config", "initial_step", &a.initial_step)?;
+    file.set_attr("config", "wolfe_c2", a.wolfe_c2)?;
     file.set_attr("config", "continuation", a.continuation.unwrap_or(f64::NAN))?;
     file.set_attr("config", "interior", a.interior_points(pde) as u64)?;
     file.set_attr("config", "causal_slices", a.causal_slices as u64)?;

@@ -1,6 +1,8 @@
 //! [`Sharded`]: a [`Partitioned`] problem evaluated by several ranks, each computing its
 //! share, the shares added in one fixed order.
 
+use std::time::Duration;
+
 use super::Communicator;
 use crate::error::{Error, Result};
 use crate::problem::{Partitioned, Problem, Shard};
@@ -159,6 +161,20 @@ impl<P: Partitioned, C: Communicator> Problem for Sharded<P, C> {
 
     fn restore(&mut self, state: &[(String, Vec<f64>)]) -> Result<()> {
         self.inner.restore(state)
+    }
+
+    fn processes(&self) -> usize {
+        self.comm.size()
+    }
+
+    /// Rank 0's `local`, broadcast to every rank.
+    fn agreed_elapsed(&self, local: Duration) -> Result<Duration> {
+        let mut t = [local.as_secs_f64()];
+        self.comm.broadcast(0, &mut t)?;
+        Duration::try_from_secs_f64(t[0]).map_err(|e| {
+            self.comm
+                .error(format!("rank 0's clock reads {} s: {e}", t[0]))
+        })
     }
 }
 

@@ -1,5 +1,7 @@
 //! The [`Problem`] trait.
 
+use std::time::Duration;
+
 use crate::error::Result;
 
 /// A differentiable objective over a flat `f64` parameter vector.
@@ -45,6 +47,21 @@ pub trait Problem {
     /// stochastic ones draw the batch from their seed and `index` (see [`crate::rng::batch_rng`]).
     fn set_batch(&mut self, index: u64) {
         let _ = index;
+    }
+
+    /// How many processes evaluate this problem together: 1, unless it is shared among the
+    /// ranks of a communicator ([`crate::dist::Sharded`]).
+    fn processes(&self) -> usize {
+        1
+    }
+
+    /// The time elapsed since `local` started counting, as every process evaluating the
+    /// problem agrees on it: `local` itself for one process; for [`crate::dist::Sharded`],
+    /// rank 0's reading, sent to every rank (a collective call: every rank makes it at the
+    /// same point, as with [`Problem::evaluate`]). The runner checks its wall-time budget
+    /// against it, so that all ranks stop at the same point.
+    fn agreed_elapsed(&self, local: Duration) -> Result<Duration> {
+        Ok(local)
     }
 
     /// The problem's own changing state (collocation points set between stages, weights,
@@ -94,5 +111,11 @@ impl<P: Problem + ?Sized> Problem for &mut P {
     }
     fn restore(&mut self, state: &[(String, Vec<f64>)]) -> Result<()> {
         (**self).restore(state)
+    }
+    fn processes(&self) -> usize {
+        (**self).processes()
+    }
+    fn agreed_elapsed(&self, local: Duration) -> Result<Duration> {
+        (**self).agreed_elapsed(local)
     }
 }

@@ -180,6 +180,16 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
         })
     }
 
+    /// How many processes evaluate the problem ([`Problem::processes`]).
+    pub(crate) fn processes(&self) -> usize {
+        self.problem.processes()
+    }
+
+    /// The elapsed time every process agrees on ([`Problem::agreed_elapsed`]).
+    pub(crate) fn agreed_elapsed(&self, local: std::time::Duration) -> Result<std::time::Duration> {
+        self.problem.agreed_elapsed(local)
+    }
+
     /// The wrapped problem, for changes between stages. The cached evaluation is dropped,
     /// since the objective may change.
     pub fn problem_mut(&mut self) -> &mut P {

@@ -87,7 +87,16 @@ impl Runner {
     }
 
     /// A wall-time budget for the whole run: the stage running when it runs out stops with
-    /// [`Termination::TimeBudget`](super::Termination::TimeBudget) and later stages do not start. Errors on a zero budget.
+    /// [`Termination::TimeBudget`](super::Termination::TimeBudget) and later stages do not
+    /// start. Errors on a zero budget.
+    ///
+    /// A problem evaluated by several processes ([`Problem::processes`] > 1, as
+    /// [`crate::dist::Sharded`] under MPI) is timed on rank 0's clock
+    /// ([`Problem::agreed_elapsed`]) and only between stages (and before a stage's restarts):
+    /// the stage running when the budget runs out finishes its iterations, then every rank
+    /// stops there together. Inside a stage each rank would read its own clock and stop at its
+    /// own iteration, leaving the others waiting. Split a long run into stages (as the stiff
+    /// examples' quasi-Newton segments are) to bound the overshoot.
     pub fn time_budget(mut self, budget: Duration) -> Result<Self> {
         check(
             !budget.is_zero(),
@@ -211,7 +220,17 @@ impl Runner {
             };
             let (report, error) = step.run(&mut lent, observer, &mut run);
             failure = error.or_else(|| observer.stage_end(&report).err());
-            let out_of_time = self.time_budget.is_some_and(|b| run.start.elapsed() >= b);
+            // On the clock every process agrees on, so that all ranks stop here together.
+            let out_of_time = match self.time_budget {
+                Some(b) if failure.is_none() => match problem.agreed_elapsed(run.start.elapsed()) {
+                    Ok(e) => e >= b,
+                    Err(e) => {
+                        failure = Some(e);
+                        true
+                    }
+                },
+                _ => false,
+            };
             run.reports.push(report);
             if failure.is_some() || out_of_time || k + 1 == self.stages.len() {
                 break;

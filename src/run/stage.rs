@@ -154,6 +154,8 @@ impl Stage {
 
     /// Stops the stage once `budget` of wall time has passed, reported as
     /// [`Termination::TimeBudget`] (checked after every iteration). Errors on a zero budget.
+    /// With several processes it is read on rank 0's clock and checked only before each of
+    /// the stage's attempts (see [`super::Runner::time_budget`]).
     pub fn with_time_budget(mut self, budget: Duration) -> Result<Self> {
         crate::error::check(
             !budget.is_zero(),

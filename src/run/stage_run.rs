@@ -60,7 +60,17 @@ impl StageRun<'_> {
         let link = Link::new(observer, Rc::clone(self.recording));
         let mut host = ArgminProblem::linked(problem, Rc::clone(self.probe), link);
         loop {
-            let budget = remaining(stage.time_budget(), t0, self.runner.time_budget_of(), run);
+            let budget = match remaining(
+                (stage.time_budget(), t0),
+                (self.runner.time_budget_of(), run.start),
+                &host,
+            ) {
+                Ok(b) => b,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
             if budget.is_some_and(|b| b.is_zero()) {
                 termination = Termination::TimeBudget;
                 break;
@@ -81,7 +91,9 @@ impl StageRun<'_> {
             let mut ctx = StageContext {
                 stage: self.k as u32,
                 record_every: self.runner.record_interval(),
-                time_budget: budget,
+                // Several processes could not agree on an argmin timeout (each would read
+                // its own clock): their budget is checked between attempts and stages.
+                time_budget: budget.filter(|_| host.processes() == 1),
                 carried_inverse_hessian: &mut run.carried,
                 checkpoint_every: self.runner.checkpoint_interval(),
                 resume: resume.take(),
@@ -191,19 +203,24 @@ impl StageRun<'_> {
     }
 }
 
-/// Wall time left: the smaller of the stage's and the run's remaining budgets.
+/// Wall time left: the smaller of the stage's and the run's remaining budgets, each a
+/// `(budget, start)`, on the clock every process agrees on ([`Problem::agreed_elapsed`]).
 fn remaining(
-    stage: Option<Duration>,
-    stage_start: Instant,
-    run_budget: Option<Duration>,
-    run: &Progress,
-) -> Option<Duration> {
-    let s = stage.map(|b| b.saturating_sub(stage_start.elapsed()));
-    let r = run_budget.map(|b| b.saturating_sub(run.start.elapsed()));
-    match (s, r) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    (stage, stage_start): (Option<Duration>, Instant),
+    (run_budget, run_start): (Option<Duration>, Instant),
+    host: &ArgminProblem<'_, dyn Problem + '_>,
+) -> crate::Result<Option<Duration>> {
+    let left = |budget: Option<Duration>, start: Instant| -> crate::Result<Option<Duration>> {
+        budget
+            .map(|b| Ok(b.saturating_sub(host.agreed_elapsed(start.elapsed())?)))
+            .transpose()
+    };
+    Ok(
+        match (left(stage, stage_start)?, left(run_budget, run_start)?) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        },
+    )
 }
 
 fn norm(v: &[f64]) -> f64 {

@@ -4,7 +4,9 @@
 use ravine::benchmarks::{BurgersSetup, Encoding, StiffPde, StiffSetup};
 use ravine::dist::{Communicator, Sharded};
 use ravine::pinn::{Pinn, Rad};
-use ravine::{rules, AdamConfig, BfgsConfig, Problem, QuasiNewtonUpdate, Runner, Stage};
+use ravine::{
+    rules, AdamConfig, BfgsConfig, Problem, QuasiNewtonUpdate, Runner, Stage, Termination,
+};
 
 /// The bits of `x`.
 pub fn bits(x: &[f64]) -> Vec<u64> {
@@ -102,6 +104,36 @@ pub fn train<C: Communicator>(pinn: Pinn, comm: Option<C>) -> (Vec<f64>, Vec<f64
             (report.params, sizes)
         }
     }
+}
+
+/// Four Adam stages of 30 steps on Burgers through [`Sharded`] on `comm`, under a one-second
+/// budget; rank 1 starts two seconds after the others. After the first stage (a fraction of a
+/// second) the budget has run out on rank 0's clock but not on rank 1's: the run must stop
+/// there on every rank, as the budget is read on rank 0's clock. Returns each stage's
+/// iterations and termination, and the bits of the parameters.
+pub fn budgeted<C: Communicator>(comm: C) -> (Vec<(u64, Termination)>, Vec<u64>) {
+    if comm.rank() == 1 {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    let mut runner = Runner::new();
+    for _ in 0..4 {
+        runner = runner.stage(Stage::adaptive(
+            rules::adam(5e-3, AdamConfig::default()).unwrap(),
+            30,
+        ));
+    }
+    let runner = runner
+        .time_budget(std::time::Duration::from_secs(1))
+        .unwrap();
+    let mut p = Sharded::new(burgers(), comm);
+    let x0 = p.inner().mlp().init(3);
+    let report = runner.run(&mut p, x0).unwrap();
+    let stages = report
+        .stages
+        .iter()
+        .map(|s| (s.iterations, s.termination.clone()))
+        .collect();
+    (stages, bits(&report.params))
 }
 
 /// RAD (3001 candidates, seed 9) then RAR (50 of 2000, seed 4) at `x`: the statistics, the
