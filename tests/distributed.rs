@@ -7,7 +7,8 @@
 mod common;
 
 use common::sharding::{
-    bits, budgeted, burgers, evaluation, problems, rad_then_rar, rad_then_rar_sharded, train,
+    bits, budgeted, burgers, evaluation, first_stage_alone, problems, rad_then_rar,
+    rad_then_rar_sharded, train,
 };
 use ravine::dist::{Communicator, Sharded, ThreadCluster, ThreadRank};
 use ravine::Problem;
@@ -83,6 +84,10 @@ fn a_time_budget_stops_every_rank_after_the_same_stage() {
     let all = on_ranks(2, budgeted);
     assert_eq!(all[0], all[1], "the ranks stopped at different points");
     assert_eq!(all[0].0, vec![(30, Termination::MaxIters)]);
+    assert!(
+        all[0].1 == first_stage_alone(),
+        "not the first stage's parameters"
+    );
     // One process: the budget is checked inside the stage, after every iteration.
     let mut p = burgers();
     let x0 = p.mlp().init(3);

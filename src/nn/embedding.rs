@@ -3,8 +3,8 @@
 
 use rand::SeedableRng;
 
-use super::embedding_memo::{JetMemo, JetOrOwned};
-use super::workspace::{scratch, zeroed};
+use super::embedding_memo::JetMemo;
+use super::workspace::zeroed;
 use super::JetSpec;
 use crate::error::{Error, Result};
 use crate::rng::standard_normal;
@@ -195,17 +195,8 @@ impl Embedding {
     /// forward pass (`m × C·n`, feature-major; see `taylor`): from the memo when these points
     /// were seen with this spec before, otherwise computed and memoized.
     pub(crate) fn jet(&self, spec: &JetSpec, points: &[f64], n: usize) -> Vec<f64> {
-        match self
-            .memo
+        self.memo
             .get_or_insert(spec, points, || self.compute_jet(spec, points, n))
-        {
-            JetOrOwned::Owned(a) => a,
-            JetOrOwned::Memo(jet) => {
-                let mut a = scratch(jet.len());
-                a.copy_from_slice(&jet);
-                a
-            }
-        }
     }
 
     /// [`Embedding::jet`] without the memo.

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::workspace::scratch;
 use super::JetSpec;
 
 /// Most numbers (points and jets) the memo holds, 32 MB; past it, it starts over.
@@ -50,24 +51,28 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
 }
 
 impl JetMemo {
-    /// The jet memoized for `spec` at `points`, or `compute()`'s, which is then memoized
-    /// (starting over when the memo is full). The points are hashed once either way.
+    /// The jet memoized for `spec` at `points` (copied into a pooled buffer), or
+    /// `compute()`'s, which is then memoized (starting over when the memo is full). The
+    /// points are hashed once either way.
     pub(super) fn get_or_insert(
         &self,
         spec: &JetSpec,
         points: &[f64],
         compute: impl FnOnce() -> Vec<f64>,
-    ) -> JetOrOwned {
+    ) -> Vec<f64> {
         let k = key(spec, points);
-        if let Ok(inner) = self.inner.lock() {
-            let hit = inner.entries.get(&k).and_then(|bucket| {
+        let hit = self.inner.lock().ok().and_then(|inner| {
+            inner.entries.get(&k).and_then(|bucket| {
                 bucket
                     .iter()
                     .find(|e| e.spec == *spec && same_bits(&e.points, points))
-            });
-            if let Some(e) = hit {
-                return JetOrOwned::Memo(Arc::clone(&e.jet));
-            }
+                    .map(|e| Arc::clone(&e.jet))
+            })
+        });
+        if let Some(jet) = hit {
+            let mut a = scratch(jet.len());
+            a.copy_from_slice(&jet);
+            return a;
         }
         let jet = compute();
         let n = points.len() + jet.len();
@@ -85,21 +90,13 @@ impl JetMemo {
                 });
             }
         }
-        JetOrOwned::Owned(jet)
+        jet
     }
 
     /// Numbers held.
     pub(super) fn size(&self) -> usize {
         self.inner.lock().map_or(0, |i| i.size)
     }
-}
-
-/// What [`JetMemo::get_or_insert`] returns: the memo's shared copy, or the freshly computed jet.
-pub(super) enum JetOrOwned {
-    /// Found in the memo.
-    Memo(Arc<[f64]>),
-    /// Computed now (and memoized if it fitted).
-    Owned(Vec<f64>),
 }
 
 impl Clone for JetMemo {

@@ -106,23 +106,27 @@ pub fn train<C: Communicator>(pinn: Pinn, comm: Option<C>) -> (Vec<f64>, Vec<f64
     }
 }
 
+/// `stages` Adam stages of 30 steps (learning rate 5e-3).
+fn adam_stages(stages: usize) -> Runner {
+    (0..stages).fold(Runner::new(), |r, _| {
+        r.stage(Stage::adaptive(
+            rules::adam(5e-3, AdamConfig::default()).unwrap(),
+            30,
+        ))
+    })
+}
+
 /// Four Adam stages of 30 steps on Burgers through [`Sharded`] on `comm`, under a one-second
 /// budget; rank 1 starts two seconds after the others. After the first stage (a fraction of a
 /// second) the budget has run out on rank 0's clock but not on rank 1's: the run must stop
 /// there on every rank, as the budget is read on rank 0's clock. Returns each stage's
-/// iterations and termination, and the bits of the parameters.
+/// iterations and termination, and the bits of the parameters (to compare with
+/// [`first_stage_alone`]).
 pub fn budgeted<C: Communicator>(comm: C) -> (Vec<(u64, Termination)>, Vec<u64>) {
     if comm.rank() == 1 {
         std::thread::sleep(std::time::Duration::from_secs(2));
     }
-    let mut runner = Runner::new();
-    for _ in 0..4 {
-        runner = runner.stage(Stage::adaptive(
-            rules::adam(5e-3, AdamConfig::default()).unwrap(),
-            30,
-        ));
-    }
-    let runner = runner
+    let runner = adam_stages(4)
         .time_budget(std::time::Duration::from_secs(1))
         .unwrap();
     let mut p = Sharded::new(burgers(), comm);
@@ -134,6 +138,14 @@ pub fn budgeted<C: Communicator>(comm: C) -> (Vec<(u64, Termination)>, Vec<u64>)
         .map(|s| (s.iterations, s.termination.clone()))
         .collect();
     (stages, bits(&report.params))
+}
+
+/// The bits of the parameters after the first stage of [`budgeted`] alone, in one process
+/// without a budget.
+pub fn first_stage_alone() -> Vec<u64> {
+    let mut p = burgers();
+    let x0 = p.mlp().init(3);
+    bits(&adam_stages(1).run(&mut p, x0).unwrap().params)
 }
 
 /// RAD (3001 candidates, seed 9) then RAR (50 of 2000, seed 4) at `x`: the statistics, the
