@@ -11,15 +11,17 @@
 //! the sharded ones: the PINN loss, gradient and components (Burgers; Allen-Cahn with a
 //! periodic term), RAD's and RAR's choice of points, and the parameters after a short training
 //! run (Adam, RAD, self-scaled Broyden); and a run under a time budget with one rank started
-//! late stops on every rank after the first stage, with that stage's one-process parameters.
+//! late stops on every rank before the first iteration, with the initial parameters;
+//! an observer that fails on the last rank alone (a full disk) in a BFGS stage ends the run
+//! on every rank at the same row, each with an error (none is left waiting).
 //! A mismatch panics, which ends the job with a non-zero status. Run by `.ci/run` with 2 and
 //! 3 ranks.
 
 mod common;
 
 use common::sharding::{
-    bits, budgeted, burgers, evaluation, first_stage_alone, problems, rad_then_rar,
-    rad_then_rar_sharded, train,
+    bits, budgeted, budgeted_start, burgers, evaluation, observer_fails, problems, rad_then_rar,
+    rad_then_rar_sharded, train, FailAt,
 };
 use ravine::dist::{Communicator, MpiWorld, Sharded};
 
@@ -51,24 +53,44 @@ fn main() {
         bits(&params) == bits(&params_one),
         "rank {rank} of {size}: parameters differ after training"
     );
-    // A one-second budget with rank 1 two seconds late: every rank stops after the first
-    // stage (rank 0's clock), with the same parameters.
+    // A one-second budget with rank 1 two seconds late: every rank stops before the first
+    // iteration (rank 0's clock), with the initial parameters.
     let (stages, budget_bits) = budgeted(&world);
     assert_eq!(
         stages,
-        vec![(30, ravine::Termination::MaxIters)],
+        vec![(0, ravine::Termination::TimeBudget)],
         "rank {rank} of {size}: the time budget stopped this rank elsewhere"
     );
     assert!(
-        budget_bits == first_stage_alone(),
-        "rank {rank} of {size}: not the parameters of the first stage run alone"
+        budget_bits == budgeted_start(),
+        "rank {rank} of {size}: not the initial parameters"
     );
+    // The last rank's observer fails at row 12 of a BFGS stage: every rank ends there.
+    let bfgs = || {
+        ravine::Stage::bfgs(ravine::BfgsConfig {
+            max_iters: 5000,
+            tol_grad: 0.0,
+            ..ravine::BfgsConfig::default()
+        })
+    };
+    let (result, records) = observer_fails(&world, bfgs, size - 1, 12);
+    if rank == size - 1 {
+        assert_eq!(result.err(), Some(FailAt::error()), "rank {rank} of {size}");
+    } else {
+        assert!(
+            matches!(result, Err(ravine::Error::Communication { .. })),
+            "rank {rank} of {size}: {result:?}"
+        );
+    }
+    assert_eq!(records, 13, "rank {rank} of {size}: handed other rows");
     if world.is_root() {
         println!(
             "mpi: {size} ranks: {checked} loss/gradient/component values, the RAD and RAR points \
              and {} trained parameters bit-identical to one process on every rank; a time \
-             budget stopped every rank after the same stage",
-            params.len()
+             budget stopped every rank at the same point; an observer failing on rank {} \
+             alone ended the run on every rank at the same row",
+            params.len(),
+            size - 1
         );
     }
 }

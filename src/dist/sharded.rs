@@ -176,6 +176,11 @@ impl<P: Partitioned, C: Communicator> Problem for Sharded<P, C> {
                 .error(format!("rank 0's clock reads {} s: {e}", t[0]))
         })
     }
+
+    /// An error on every rank if any rank's `local` is one ([`gather`]'s rule).
+    fn agreed_outcome(&self, local: Result<()>) -> Result<()> {
+        gather(&self.comm, local.map(|()| Vec::new())).map(|_| ())
+    }
 }
 
 /// Gathers every rank's `local` result, in rank order, on every rank. A rank whose `local`

@@ -64,6 +64,17 @@ pub trait Problem {
         Ok(local)
     }
 
+    /// Whether every process evaluating this problem got past a point where any of them may
+    /// have failed on its own (an observer writing a file on rank 0 alone, say): `local` for
+    /// one process; for [`crate::dist::Sharded`], an error on every rank if any rank's
+    /// `local` is one (the failing rank gets its own error, the others one that names it). A
+    /// collective call, like [`Problem::agreed_elapsed`]. The runner makes it after every
+    /// step where an observer is told something, so that no rank goes on to an evaluation
+    /// its failed peer will never join.
+    fn agreed_outcome(&self, local: Result<()>) -> Result<()> {
+        local
+    }
+
     /// The problem's own changing state (collocation points set between stages, weights,
     /// …) as named buffers, for checkpoints. Default: none. State that follows from the seed
     /// and the batch index ([`Problem::set_batch`]) need not be included.
@@ -117,5 +128,8 @@ impl<P: Problem + ?Sized> Problem for &mut P {
     }
     fn agreed_elapsed(&self, local: Duration) -> Result<Duration> {
         (**self).agreed_elapsed(local)
+    }
+    fn agreed_outcome(&self, local: Result<()>) -> Result<()> {
+        (**self).agreed_outcome(local)
     }
 }

@@ -87,37 +87,55 @@ impl<'a> Link<'a> {
         }
     }
 
-    /// Hands the pending rows to the observer, keeping its first error.
+    /// Hands the pending rows to the observer (none after it failed once).
     pub(crate) fn flush(&self) {
         let rows = std::mem::take(&mut self.recording.borrow_mut().pending);
         let mut observer = self.observer.borrow_mut();
         for row in &rows {
+            if self.error.borrow().is_some() {
+                return;
+            }
             if let Err(e) = observer.record(row) {
-                self.error.borrow_mut().get_or_insert(e);
+                self.fail(e);
             }
         }
     }
 
-    /// The first error the observer returned, if any.
-    pub(crate) fn take_error(&self) -> Option<Error> {
-        self.error.borrow_mut().take()
+    /// Keeps the observer's first error. It stays until the stage ends: every later
+    /// evaluation of the stage fails with it (see [`ArgminProblem::flush`]).
+    fn fail(&self, e: Error) {
+        self.error.borrow_mut().get_or_insert(e);
     }
 
-    fn inspect(&self, at: &Inspection<'_>) -> Result<()> {
+    /// The first error the observer returned, if any.
+    pub(crate) fn error(&self) -> Option<Error> {
+        self.error.borrow().clone()
+    }
+
+    /// Inspects `at` if some observer asks to. An error is kept, not returned: the next
+    /// evaluation reports it, after every process has learnt of it.
+    fn inspect(&self, at: &Inspection<'_>) {
+        if self.error.borrow().is_some() {
+            return;
+        }
         let mut observer = self.observer.borrow_mut();
         if !observer.inspects_at(at.iteration) {
-            return Ok(());
+            return;
         }
         let mut at = at.clone();
         at.stage = self.recording.borrow().stage;
-        let row = InspectionRow {
-            stage: at.stage,
-            iteration: at.iteration,
-            values: observer.inspect(&at)?,
+        let row = match observer.inspect(&at) {
+            Ok(values) => InspectionRow {
+                stage: at.stage,
+                iteration: at.iteration,
+                values,
+            },
+            Err(e) => return self.fail(e),
         };
-        observer.inspection(&row)?;
+        if let Err(e) = observer.inspection(&row) {
+            return self.fail(e);
+        }
         self.recording.borrow_mut().inspections.push(row);
-        Ok(())
     }
 }
 
@@ -164,11 +182,13 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
         self.problem.snapshot()
     }
 
-    /// Hands a checkpoint to the observer.
-    pub(crate) fn tell_checkpoint(&self, c: &super::Checkpoint) -> Result<()> {
-        match &self.link {
-            Some(l) => l.observer.borrow_mut().checkpoint(c),
-            None => Ok(()),
+    /// Hands a checkpoint to the observer; an error is kept for the next
+    /// [`ArgminProblem::flush`].
+    pub(crate) fn tell_checkpoint(&self, c: &super::Checkpoint) {
+        if let Some(l) = self.link.as_ref().filter(|l| l.error.borrow().is_none()) {
+            if let Err(e) = l.observer.borrow_mut().checkpoint(c) {
+                l.fail(e);
+            }
         }
     }
 
@@ -203,7 +223,11 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
     }
 
     /// Hands pending rows and any saved snapshot (as a [`super::Checkpoint`] with the
-    /// problem's state) to the observer; returns the observer's first error.
+    /// problem's state) to the observer; returns the observer's first error. With several
+    /// processes, every one learns whether any observer failed
+    /// ([`Problem::agreed_outcome`]), so that all stop at the same evaluation: this runs
+    /// before every evaluation and on every rank at the same points, as the solvers'
+    /// decisions are the same on every rank.
     pub(crate) fn flush(&self) -> Result<()> {
         let Some(link) = &self.link else {
             return Ok(());
@@ -223,12 +247,24 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
                 })
             };
             if let Some(c) = c {
-                if let Err(e) = link.observer.borrow_mut().checkpoint(&c) {
-                    link.error.borrow_mut().get_or_insert(e);
-                }
+                self.tell_checkpoint(&c);
             }
         }
-        link.take_error().map_or(Ok(()), Err)
+        let local = link.error().map_or(Ok(()), Err);
+        if self.problem.processes() == 1 {
+            return local;
+        }
+        let agreed = self.problem.agreed_outcome(local);
+        if let Err(e) = &agreed {
+            link.fail(e.clone());
+        }
+        agreed
+    }
+
+    /// The first error an observer returned during this stage (or, with several processes,
+    /// the error that says another process's observer failed).
+    pub(crate) fn observer_error(&self) -> Option<Error> {
+        self.link.as_ref().and_then(Link::error)
     }
 
     fn eval_cached(&self, x: &[f64]) -> Result<Evaluation> {
@@ -315,7 +351,10 @@ impl<P: Problem + ?Sized> Evaluate for ArgminProblem<'_, P> {
     }
 
     fn inspect(&self, at: &Inspection<'_>) -> Result<()> {
-        self.link.as_ref().map_or(Ok(()), |l| l.inspect(at))
+        if let Some(l) = &self.link {
+            l.inspect(at);
+        }
+        Ok(())
     }
 }
 

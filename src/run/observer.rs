@@ -33,7 +33,11 @@ pub struct RunEnd<'a> {
 }
 
 /// Watches a run. Every method has a default that does nothing; an error from any of them
-/// ends the run with that error (after [`Observer::finish`] is called with it).
+/// ends the run with that error (after [`Observer::finish`] is called with it). Inside a
+/// stage the error is kept and the stage ends at its next evaluation, whatever the solver
+/// was doing (a line search does not take it for a failed step). With several processes
+/// ([`crate::Problem::processes`]) an error on one of them ends the run on all, at the same
+/// point ([`crate::Problem::agreed_outcome`]); the others return an error naming it.
 ///
 /// Calls, in order: `start`; then per stage `record` for every recorded row (and, in adaptive
 /// stages, `inspect` and `inspection` at iterations where some observer's `inspects_at` is

@@ -96,7 +96,8 @@ impl Runner {
     /// the stage running when the budget runs out finishes its iterations, then every rank
     /// stops there together. Inside a stage each rank would read its own clock and stop at its
     /// own iteration, leaving the others waiting. Split a long run into stages (as the stiff
-    /// examples' quasi-Newton segments are) to bound the overshoot.
+    /// examples' quasi-Newton segments are) to bound the overshoot. The clock starts when the
+    /// run is called, so a rank's wait for late peers at the start counts.
     pub fn time_budget(mut self, budget: Duration) -> Result<Self> {
         check(
             !budget.is_zero(),
@@ -155,6 +156,8 @@ impl Runner {
         observer: &mut dyn Observer,
         mut between: impl FnMut(usize, &mut P, &[f64]) -> Result<()>,
     ) -> Result<RunReport> {
+        // The run's clock starts here, before the processes first wait for each other.
+        let called = Instant::now();
         self.validate(problem, &x0)?;
         let resume = self.resume.as_ref();
         if let Some(c) = resume {
@@ -162,12 +165,13 @@ impl Runner {
             problem.restore(&c.problem_state)?;
         }
         let names = problem.component_names();
-        observer.start(&RunStart {
+        let started = observer.start(&RunStart {
             problem: &problem.name(),
             dim: problem.dim(),
             component_names: &names,
             stages: &self.stages,
-        })?;
+        });
+        agree(problem, started)?;
         let recording = Rc::new(RefCell::new(Recording {
             history: self.keep_history.then(|| History {
                 component_names: names.clone(),
@@ -177,7 +181,7 @@ impl Runner {
             inspections: Vec::new(),
             stage: 0,
             offset: resume.map_or(0, |c| c.offset),
-            start: Instant::now(),
+            start: called,
             checkpoint: None,
             saved: Rc::new(RefCell::new(None)),
         }));
@@ -199,7 +203,7 @@ impl Runner {
                 x: x0,
                 loss: f64::NAN,
                 carried: None,
-                start: Instant::now(),
+                start: called,
                 reports: Vec::new(),
             },
         };
@@ -220,6 +224,8 @@ impl Runner {
             };
             let (report, error) = step.run(&mut lent, observer, &mut run);
             failure = error.or_else(|| observer.stage_end(&report).err());
+            // An observer (or, below, `between`) may fail on one process alone.
+            failure = agree(problem, failure.map_or(Ok(()), Err)).err();
             // On the clock every process agrees on, so that all ranks stop here together.
             let out_of_time = match self.time_budget {
                 Some(b) if failure.is_none() => match problem.agreed_elapsed(run.start.elapsed()) {
@@ -236,7 +242,8 @@ impl Runner {
                 break;
             }
             probe.borrow_mut().valid = false;
-            failure = between(k, problem, &run.x).err();
+            let changed = between(k, problem, &run.x);
+            failure = agree(problem, changed).err();
             if failure.is_some() {
                 break;
             }
@@ -337,5 +344,15 @@ impl Runner {
 
     pub(crate) fn record_interval(&self) -> u64 {
         self.record_every
+    }
+}
+
+/// `local`, or with several processes an error on all of them if any failed
+/// ([`Problem::agreed_outcome`]).
+fn agree<P: Problem + ?Sized>(problem: &P, local: Result<()>) -> Result<()> {
+    if problem.processes() == 1 {
+        local
+    } else {
+        problem.agreed_outcome(local)
     }
 }

@@ -81,11 +81,9 @@ impl StageRun<'_> {
                 let boundary = resume.is_none() && (restarts, iterations) == (0, 0);
                 self.recording.borrow_mut().checkpoint = Some(context);
                 if boundary {
-                    // The start of the stage: enough to run it afresh.
-                    if let Err(e) = self.boundary_checkpoint(&host) {
-                        failure = Some(e);
-                        break;
-                    }
+                    // The start of the stage: enough to run it afresh. (An observer's error
+                    // is kept for the next evaluation, which every process reaches.)
+                    self.boundary_checkpoint(&host);
                 }
             }
             let mut ctx = StageContext {
@@ -99,18 +97,26 @@ impl StageRun<'_> {
                 resume: resume.take(),
                 saved: Rc::clone(&self.recording.borrow().saved),
             };
-            let attempt = match solver.attempt(&mut host, run.x.clone(), &mut ctx) {
-                Ok(a) => a,
-                Err(e) => {
-                    failure = Some(at_start(&stage.name(), e, &run.x, run.loss));
-                    break;
-                }
-            };
-            // Rows and a snapshot from the last iterations, before the offset moves on.
-            if let Err(e) = host.flush() {
+            let attempt = solver.attempt(&mut host, run.x.clone(), &mut ctx);
+            // Rows and a snapshot from the last iterations, before the offset moves on. An
+            // observer's error ends the run, whatever the solver made of it (a line search
+            // sees it as a failed evaluation).
+            let flushed = host.flush();
+            if let Some(e) = host.observer_error() {
                 failure = Some(e);
                 break;
             }
+            let attempt = match (attempt, flushed) {
+                (Ok(a), Ok(())) => a,
+                (Err(e), _) => {
+                    failure = Some(at_start(&stage.name(), e, &run.x, run.loss));
+                    break;
+                }
+                (Ok(_), Err(e)) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
             iterations += attempt.iterations;
             self.recording.borrow_mut().offset += attempt.iterations;
             run.x = attempt.params;
@@ -188,7 +194,7 @@ impl StageRun<'_> {
     }
 
     /// Tells the observer the checkpoint of the stage's start.
-    fn boundary_checkpoint(&self, host: &ArgminProblem<'_, dyn Problem + '_>) -> crate::Result<()> {
+    fn boundary_checkpoint(&self, host: &ArgminProblem<'_, dyn Problem + '_>) {
         let c = {
             let rec = self.recording.borrow();
             let ctx = rec.checkpoint.as_ref().expect("set by the caller");

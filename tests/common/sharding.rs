@@ -117,11 +117,12 @@ fn adam_stages(stages: usize) -> Runner {
 }
 
 /// Four Adam stages of 30 steps on Burgers through [`Sharded`] on `comm`, under a one-second
-/// budget; rank 1 starts two seconds after the others. After the first stage (a fraction of a
-/// second) the budget has run out on rank 0's clock but not on rank 1's: the run must stop
-/// there on every rank, as the budget is read on rank 0's clock. Returns each stage's
-/// iterations and termination, and the bits of the parameters (to compare with
-/// [`first_stage_alone`]).
+/// budget; rank 1 starts two seconds after the others. The ranks first wait for each other
+/// when the run starts, and by then rank 0's clock (which started when it called the runner)
+/// reads two seconds while rank 1's reads nothing: the run must stop before the first
+/// iteration on every rank, as the budget is read on rank 0's clock. (Read on its own clock,
+/// rank 1 would start the stage and wait for rank 0 in vain.) Returns each stage's iterations
+/// and termination, and the bits of the parameters (to compare with [`budgeted_start`]).
 pub fn budgeted<C: Communicator>(comm: C) -> (Vec<(u64, Termination)>, Vec<u64>) {
     if comm.rank() == 1 {
         std::thread::sleep(std::time::Duration::from_secs(2));
@@ -130,8 +131,7 @@ pub fn budgeted<C: Communicator>(comm: C) -> (Vec<(u64, Termination)>, Vec<u64>)
         .time_budget(std::time::Duration::from_secs(1))
         .unwrap();
     let mut p = Sharded::new(burgers(), comm);
-    let x0 = p.inner().mlp().init(3);
-    let report = runner.run(&mut p, x0).unwrap();
+    let report = runner.run(&mut p, budgeted_start_params()).unwrap();
     let stages = report
         .stages
         .iter()
@@ -140,12 +140,13 @@ pub fn budgeted<C: Communicator>(comm: C) -> (Vec<(u64, Termination)>, Vec<u64>)
     (stages, bits(&report.params))
 }
 
-/// The bits of the parameters after the first stage of [`budgeted`] alone, in one process
-/// without a budget.
-pub fn first_stage_alone() -> Vec<u64> {
-    let mut p = burgers();
-    let x0 = p.mlp().init(3);
-    bits(&adam_stages(1).run(&mut p, x0).unwrap().params)
+fn budgeted_start_params() -> Vec<f64> {
+    burgers().mlp().init(3)
+}
+
+/// The bits of [`budgeted`]'s initial parameters.
+pub fn budgeted_start() -> Vec<u64> {
+    bits(&budgeted_start_params())
 }
 
 /// RAD (3001 candidates, seed 9) then RAR (50 of 2000, seed 4) at `x`: the statistics, the
@@ -184,4 +185,96 @@ pub fn problems() -> Vec<(&'static str, Pinn)> {
         ("burgers wide", burgers_wide()),
         ("allen-cahn raw", allen_cahn_raw()),
     ]
+}
+
+/// When an observer's `record` fails: never, or at the row of this iteration.
+#[derive(Debug, Clone, Copy)]
+pub enum FailAt {
+    /// Never.
+    Never,
+    /// At the row of this iteration.
+    Iteration(u64),
+}
+
+impl FailAt {
+    /// The error it returns (what a failed run-file write looks like).
+    pub fn error() -> ravine::Error {
+        ravine::Error::Io {
+            path: "run.h5".into(),
+            message: "no space left on device".into(),
+        }
+    }
+
+    /// Fails at the row of its iteration.
+    pub fn check(self, iteration: u64) -> ravine::Result<()> {
+        match self {
+            FailAt::Iteration(k) if k == iteration => Err(Self::error()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Counts the rows it is handed; fails as `FailAt` says.
+struct Failing(FailAt, u64);
+
+impl ravine::Observer for Failing {
+    fn record(&mut self, row: &ravine::Record) -> ravine::Result<()> {
+        self.1 += 1;
+        self.0.check(row.iteration)
+    }
+}
+
+/// `stage()` then 10 steps of gradient descent on Burgers through [`Sharded`] on `comm`; the
+/// observer of rank `failing` fails at the row of iteration `at` (say, its disk is full),
+/// the others' never. The result and the rows this rank's observer was handed.
+pub fn observer_fails<C: Communicator>(
+    comm: C,
+    stage: fn() -> Stage,
+    failing: usize,
+    at: u64,
+) -> (ravine::Result<Vec<f64>>, u64) {
+    let fail = if comm.rank() == failing {
+        FailAt::Iteration(at)
+    } else {
+        FailAt::Never
+    };
+    let mut observer = Failing(fail, 0);
+    let mut p = Sharded::new(burgers(), comm);
+    let x0 = p.inner().mlp().init(3);
+    let result = Runner::new()
+        .stage(stage())
+        .stage(Stage::adaptive(rules::gd(1e-4).unwrap(), 10))
+        .run_observed(&mut p, x0, &mut observer)
+        .map(|r| r.params);
+    (result, observer.1)
+}
+
+/// [`observer_fails`] on two thread ranks: each rank's outcome. Panics if a rank has not
+/// returned within 30 s (a rank left waiting for its peer).
+pub fn observer_fails_on_one_rank(
+    stage: fn() -> Stage,
+    failing: usize,
+    at: u64,
+) -> Vec<(ravine::Result<Vec<f64>>, u64)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    // A rank keeps its end of the channels until both have returned, as an MPI process
+    // does until it exits: a peer that waits for it waits, rather than seeing it gone.
+    let both = std::sync::Arc::new(std::sync::Barrier::new(2));
+    for comm in ravine::dist::ThreadCluster::ranks(2) {
+        let (tx, both) = (tx.clone(), both.clone());
+        std::thread::spawn(move || {
+            let outcome = observer_fails(&comm, stage, failing, at);
+            tx.send((comm.rank(), outcome)).ok();
+            both.wait();
+            drop(comm);
+        });
+    }
+    let mut out: Vec<_> = (0..2)
+        .map(|_| {
+            rx.recv_timeout(std::time::Duration::from_secs(30))
+                .expect("a rank is still waiting for its peer after 30 s")
+        })
+        .collect();
+    out.sort_by_key(|o| o.0);
+    out.into_iter().map(|o| o.1).collect()
 }
