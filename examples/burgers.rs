@@ -211,6 +211,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.name, s.iterations, s.evaluations, s.elapsed, s.final_loss, s.termination, s.restarts
         );
     }
+    output::note_skipped(&report);
     println!(
         "relative L2 error on the 256x100 grid: {:.3e} (max abs error {:.3e}); wall time {:.1} s",
         err.relative_l2,

@@ -93,11 +93,12 @@ fn a_time_budget_stops_every_rank_at_the_same_point() {
             rules::adam(5e-3, AdamConfig::default()).unwrap(),
             1_000_000_000,
         ))
+        .stage(Stage::adaptive(rules::gd(1e-4).unwrap(), 10))
         .time_budget(Duration::from_millis(300))
         .unwrap()
         .run(&mut p, x0)
         .unwrap();
-    assert_eq!(report.stages.len(), 1);
+    assert_eq!((report.stages.len(), report.skipped_stages), (1, 1));
     assert_eq!(report.stages[0].termination, Termination::TimeBudget);
     assert!(report.stages[0].iterations < 1_000_000_000);
     assert!((0.3..5.0).contains(&report.elapsed), "{} s", report.elapsed);

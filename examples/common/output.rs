@@ -56,6 +56,17 @@ pub fn explain_termination(
     Ok(())
 }
 
+/// Says when the run's time budget left stages unstarted (the last stage's own termination
+/// does not show it under several ranks, where the budget stops runs between stages).
+pub fn note_skipped(report: &ravine::RunReport) {
+    if report.skipped_stages > 0 {
+        println!(
+            "the run's time budget ran out: {} later stage(s) not started",
+            report.skipped_stages
+        );
+    }
+}
+
 /// Rank 0's progress bar of `len` steps (hidden on the other ranks).
 pub fn progress(world: &World, len: u64) -> Result<ProgressBar, Box<dyn std::error::Error>> {
     if !world.is_root() {

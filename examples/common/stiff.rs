@@ -368,6 +368,7 @@ pub fn run(pde: StiffPde) -> Result<(), Box<dyn std::error::Error>> {
             last.name, qn.0, qn.1, last.final_loss, last.termination
         );
     }
+    super::output::note_skipped(&report);
     let max_abs = err.abs_error.iter().cloned().fold(0.0, f64::max);
     println!(
         "relative L2 error on the 512x201 grid: {:.3e} (max abs error {max_abs:.3e}); wall time {:.1} s",

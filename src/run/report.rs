@@ -28,8 +28,13 @@ pub struct RunReport {
     pub params: Vec<f64>,
     /// Loss there.
     pub loss: f64,
-    /// One report per stage, in order.
+    /// One report per stage that ran, in order.
     pub stages: Vec<StageReport>,
+    /// Stages that never started because the run's wall-time budget
+    /// ([`super::Runner::time_budget`]) ran out: 0 when every stage ran. With several
+    /// processes the budget stops a run only between stages, so the last report's own
+    /// termination (say, its iteration cap) does not show the stop; this does.
+    pub skipped_stages: usize,
     /// The history, if [`super::Runner::keep_history`] was set.
     pub history: History,
     /// Total evaluations.

@@ -272,6 +272,7 @@ impl Runner {
         Ok(RunReport {
             params: run.x,
             loss: run.loss,
+            skipped_stages: self.stages.len() - run.reports.len(),
             stages: run.reports,
             history: recording.history.unwrap_or_default(),
             evaluations,
