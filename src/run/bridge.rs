@@ -108,7 +108,7 @@ impl<'a> Link<'a> {
     }
 
     /// The first error the observer returned, if any.
-    pub(crate) fn error(&self) -> Option<Error> {
+    fn error(&self) -> Option<Error> {
         self.error.borrow().clone()
     }
 
@@ -250,21 +250,13 @@ impl<'a, P: Problem + ?Sized> ArgminProblem<'a, P> {
                 self.tell_checkpoint(&c);
             }
         }
-        let local = link.error().map_or(Ok(()), Err);
-        if self.problem.processes() == 1 {
-            return local;
-        }
-        let agreed = self.problem.agreed_outcome(local);
+        let agreed = self
+            .problem
+            .agreed_outcome(link.error().map_or(Ok(()), Err));
         if let Err(e) = &agreed {
             link.fail(e.clone());
         }
         agreed
-    }
-
-    /// The first error an observer returned during this stage (or, with several processes,
-    /// the error that says another process's observer failed).
-    pub(crate) fn observer_error(&self) -> Option<Error> {
-        self.link.as_ref().and_then(Link::error)
     }
 
     fn eval_cached(&self, x: &[f64]) -> Result<Evaluation> {

@@ -171,7 +171,7 @@ impl Runner {
             component_names: &names,
             stages: &self.stages,
         });
-        agree(problem, started)?;
+        problem.agreed_outcome(started)?;
         let recording = Rc::new(RefCell::new(Recording {
             history: self.keep_history.then(|| History {
                 component_names: names.clone(),
@@ -225,7 +225,7 @@ impl Runner {
             let (report, error) = step.run(&mut lent, observer, &mut run);
             failure = error.or_else(|| observer.stage_end(&report).err());
             // An observer (or, below, `between`) may fail on one process alone.
-            failure = agree(problem, failure.map_or(Ok(()), Err)).err();
+            failure = problem.agreed_outcome(failure.map_or(Ok(()), Err)).err();
             // On the clock every process agrees on, so that all ranks stop here together.
             let out_of_time = match self.time_budget {
                 Some(b) if failure.is_none() => match problem.agreed_elapsed(run.start.elapsed()) {
@@ -243,7 +243,7 @@ impl Runner {
             }
             probe.borrow_mut().valid = false;
             let changed = between(k, problem, &run.x);
-            failure = agree(problem, changed).err();
+            failure = problem.agreed_outcome(changed).err();
             if failure.is_some() {
                 break;
             }
@@ -345,15 +345,5 @@ impl Runner {
 
     pub(crate) fn record_interval(&self) -> u64 {
         self.record_every
-    }
-}
-
-/// `local`, or with several processes an error on all of them if any failed
-/// ([`Problem::agreed_outcome`]).
-fn agree<P: Problem + ?Sized>(problem: &P, local: Result<()>) -> Result<()> {
-    if problem.processes() == 1 {
-        local
-    } else {
-        problem.agreed_outcome(local)
     }
 }

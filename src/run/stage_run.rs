@@ -101,19 +101,14 @@ impl StageRun<'_> {
             // Rows and a snapshot from the last iterations, before the offset moves on. An
             // observer's error ends the run, whatever the solver made of it (a line search
             // sees it as a failed evaluation).
-            let flushed = host.flush();
-            if let Some(e) = host.observer_error() {
+            if let Err(e) = host.flush() {
                 failure = Some(e);
                 break;
             }
-            let attempt = match (attempt, flushed) {
-                (Ok(a), Ok(())) => a,
-                (Err(e), _) => {
+            let attempt = match attempt {
+                Ok(a) => a,
+                Err(e) => {
                     failure = Some(at_start(&stage.name(), e, &run.x, run.loss));
-                    break;
-                }
-                (Ok(_), Err(e)) => {
-                    failure = Some(e);
                     break;
                 }
             };
