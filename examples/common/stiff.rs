@@ -93,8 +93,9 @@ pub struct Args {
     /// time).
     #[arg(long, default_value_t = 1)]
     pub warm_start: u8,
-    /// The quasi-Newton line search's first trial step: unit (alpha = 1) or interpolated
-    /// (min(1, 2.02 (f_k - f_k-1) / g^T d), SciPy's BFGS rule).
+    /// The quasi-Newton line search's first trial step: unit (alpha = 1), interpolated
+    /// (min(1, 2.02 (f_k - f_k-1) / g^T d), SciPy's BFGS rule) or secant (the running mean of
+    /// the line minimisers measured by the previous steps).
     #[arg(long, default_value = "unit")]
     pub initial_step: String,
     /// Curvature constant c2 of the quasi-Newton line search's strong Wolfe conditions

@@ -79,6 +79,10 @@ impl StageSolver for BfgsConfig {
                 "interpolated_initial_step".into(),
                 f64::from(u8::from(self.initial_step == InitialStep::Interpolated)),
             ),
+            (
+                "secant_initial_step".into(),
+                f64::from(u8::from(self.initial_step == InitialStep::Secant)),
+            ),
         ]
     }
 

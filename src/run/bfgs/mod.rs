@@ -9,6 +9,7 @@ mod packed;
 mod solver;
 mod update;
 
+use initial_step::secant_mean;
 pub use initial_step::InitialStep;
 pub use update::QuasiNewtonUpdate;
 use update::{broyden_parameters, dot};
@@ -47,7 +48,8 @@ pub const MAX_DENSE_ENTRIES: usize = 100_000_000;
 /// search (More-Thuente) enforces the strong Wolfe conditions, which these updates assume.
 ///
 /// The line search's first trial step is `α = 1` or, with [`Bfgs::with_initial_step`], the
-/// interpolated guess of [`InitialStep::Interpolated`].
+/// interpolated guess of [`InitialStep::Interpolated`] or the mean measured line minimiser of
+/// [`InitialStep::Secant`].
 ///
 /// A stage may start from a given `H` ([`Bfgs::with_inverse_hessian`]): the runner carries it
 /// from one BFGS stage to the next when asked (e.g. across collocation-point resampling, as
@@ -76,6 +78,9 @@ pub struct Bfgs {
     initial_step: InitialStep,
     /// The loss at the previous iterate (for [`InitialStep::Interpolated`]).
     prev_cost: Option<f64>,
+    /// The running mean of the logarithms of the measured line minimisers (for
+    /// [`InitialStep::Secant`]).
+    step_mean: Option<f64>,
 }
 
 impl Bfgs {
@@ -108,6 +113,7 @@ impl Bfgs {
             failure: None,
             initial_step: InitialStep::Unit,
             prev_cost: None,
+            step_mean: None,
         })
     }
 

@@ -47,18 +47,25 @@ impl Bfgs {
 
 impl crate::run::SolverSnapshot for Bfgs {
     fn save(&self) -> crate::Result<Vec<u8>> {
-        let memory = (self.p, &self.h, &self.next, self.prev_cost);
+        let memory = (self.p, &self.h, &self.next, self.prev_cost, self.step_mean);
         crate::run::checkpoint::encode("bfgs", &memory)
     }
 
     fn restored(mut self, bytes: &[u8], dim: usize) -> crate::Result<Self> {
-        type Saved = (usize, Vec<f64>, Option<Vec<f64>>, Option<f64>);
+        type Saved = (usize, Vec<f64>, Option<Vec<f64>>, Option<f64>, Option<f64>);
+        type SavedWithLoss = (usize, Vec<f64>, Option<Vec<f64>>, Option<f64>);
         type SavedBefore = (usize, Vec<f64>, Option<Vec<f64>>);
-        // Checkpoints from before the previous loss was kept have three fields.
-        let (p, h, next, prev_cost): Saved = crate::run::checkpoint::decode("bfgs", bytes)
+        // Older checkpoints: four fields before the step mean was kept, three before the
+        // previous loss was.
+        let decode = crate::run::checkpoint::decode::<Saved>;
+        let (p, h, next, prev_cost, step_mean) = decode("bfgs", bytes)
+            .or_else(|_| {
+                crate::run::checkpoint::decode::<SavedWithLoss>("bfgs", bytes)
+                    .map(|(p, h, next, f)| (p, h, next, f, None))
+            })
             .or_else(|_| {
                 crate::run::checkpoint::decode::<SavedBefore>("bfgs", bytes)
-                    .map(|(p, h, next)| (p, h, next, None))
+                    .map(|(p, h, next)| (p, h, next, None, None))
             })?;
         let finite = h.iter().chain(next.iter().flatten()).all(|v| v.is_finite());
         // Packed upper triangle; a full matrix (checkpoints before the packed storage) is
@@ -81,6 +88,7 @@ impl crate::run::SolverSnapshot for Bfgs {
         };
         self.next = next;
         self.prev_cost = prev_cost;
+        self.step_mean = step_mean;
         self.failure = None;
         Ok(self)
     }
@@ -141,7 +149,9 @@ where
             d = g.iter().map(|v| -v).collect();
             dg = dot(&d, &g);
         }
-        let alpha0 = self.initial_step.alpha0(cost, self.prev_cost, &g, dg);
+        let alpha0 = self
+            .initial_step
+            .alpha0(cost, self.prev_cost, &g, dg, self.step_mean);
         let mut linesearch = self.linesearch.clone();
         linesearch.search_direction(d.clone());
         linesearch.initial_step_length(alpha0)?;
@@ -181,6 +191,7 @@ where
         let s: Vec<f64> = x1.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = g1.iter().zip(&g).map(|(a, b)| a - b).collect();
         let alpha = dot(&s, &d) / dot(&d, &d);
+        self.step_mean = super::secant_mean(self.step_mean, alpha, dg, dot(&g1, &d));
         let tau = self.update(&s, &y, &g1, dot(&s, &g), alpha);
         self.prev_cost = Some(cost);
         let kv = argmin::kv!("tau" => tau.unwrap_or(f64::NAN); "step" => alpha;);

@@ -83,7 +83,7 @@ fn a_carried_inverse_hessian_is_symmetrised_and_must_be_positive_definite() {
 }
 
 #[test]
-fn the_snapshot_keeps_the_previous_loss_and_reads_the_older_format() {
+fn the_snapshot_keeps_the_previous_loss_and_step_mean_and_reads_older_formats() {
     use crate::run::SolverSnapshot;
     let fresh = || {
         Bfgs::new(2, 1e-4, 0.9, QuasiNewtonUpdate::SelfScaledBroyden)
@@ -93,10 +93,16 @@ fn the_snapshot_keeps_the_previous_loss_and_reads_the_older_format() {
     let mut b = fresh();
     b.update(&[1.0, 0.5], &[2.0, 0.7], &[0.3, -0.1], -1.0, 1.0);
     b.prev_cost = Some(0.25);
+    b.step_mean = Some(-0.7);
     let back = fresh().restored(&b.save().unwrap(), 2).unwrap();
-    assert_eq!(back.prev_cost, Some(0.25));
+    assert_eq!((back.prev_cost, back.step_mean), (Some(0.25), Some(-0.7)));
     assert_eq!(back.h, b.h);
     assert_eq!(back.next, b.next);
+    // A checkpoint written before the step mean was kept: four fields.
+    let four = (2usize, &b.h, &b.next, b.prev_cost);
+    let four = crate::run::checkpoint::encode("bfgs", &four).unwrap();
+    let back = fresh().restored(&four, 2).unwrap();
+    assert_eq!((back.prev_cost, back.step_mean), (Some(0.25), None));
     // A checkpoint written before the previous loss was kept: three fields, no loss.
     let older = crate::run::checkpoint::encode("bfgs", &(2usize, &b.h, &b.next)).unwrap();
     let back = fresh().restored(&older, 2).unwrap();
