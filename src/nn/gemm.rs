@@ -135,6 +135,16 @@ fn accum(add: bool) -> Accum {
     }
 }
 
+/// The small operand of a product in the vector kernels: element `(k, c)` at
+/// `ptr + c·cs + k·ks`.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Strided {
+    ptr: *const f64,
+    cs: usize,
+    ks: usize,
+}
+
 #[cfg(target_arch = "x86_64")]
 #[path = "gemm_avx512.rs"]
 mod avx512;

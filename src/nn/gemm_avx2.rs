@@ -11,19 +11,12 @@
 //!   (partial sum `l` takes the columns `≡ l mod 8`, one fused multiply-add each), reduced
 //!   by halving, `((s0+s4) + (s2+s6)) + ((s1+s5) + (s3+s7))`, then added to `G`. Here the
 //!   eight partial sums are two 4-lane registers.
+use super::Strided;
 use std::arch::x86_64::*;
 
 /// Whether the CPU has AVX2 and FMA (cached by `std`).
 pub(super) fn available() -> bool {
     std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-}
-
-/// The small operand of a product: element `(k, c)` at `ptr + c·cs + k·ks`.
-#[derive(Clone, Copy)]
-struct Strided {
-    ptr: *const f64,
-    cs: usize,
-    ks: usize,
 }
 
 /// Lanes `[0, valid)` of a 4-lane mask (sign bits set; `valid ≤ 4`).

@@ -1,17 +1,10 @@
 //! AVX-512 kernels of `gemm` for small layers (x86-64 only; chosen at run time).
+use super::Strided;
 use std::arch::x86_64::*;
 
 /// Whether the CPU has AVX-512F (cached by `std`).
 pub(super) fn available() -> bool {
     std::arch::is_x86_feature_detected!("avx512f")
-}
-
-/// The small operand of a product: element `(k, c)` at `ptr + c·cs + k·ks`.
-#[derive(Clone, Copy)]
-struct Strided {
-    ptr: *const f64,
-    cs: usize,
-    ks: usize,
 }
 
 /// A bias `ptr[c]` added to output column `c` in the rows before `rows`; `row0` is the
