@@ -41,7 +41,7 @@ fn lanes(valid: usize) -> __m256i {
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-unsafe fn tile<const RB: usize, const NC: usize>(
+unsafe fn tile<const RB: usize, const NC: usize, const FULL: bool>(
     kk: usize,
     (a, a_ks): (*const f64, usize),
     rows: usize,
@@ -50,14 +50,19 @@ unsafe fn tile<const RB: usize, const NC: usize>(
     (bias, bias_rows): (*const f64, usize),
     add: bool,
 ) {
-    let mask: [__m256i; RB] = std::array::from_fn(|b| lanes(rows - 4 * b));
-    let full = rows == 4 * RB;
+    // Full tiles read and write whole registers: no mask is live in their inner loop, which
+    // keeps all RB·NC accumulators in registers.
+    let mask: [__m256i; RB] = if FULL {
+        [_mm256_setzero_si256(); RB]
+    } else {
+        std::array::from_fn(|b| lanes(rows - 4 * b))
+    };
     let mut acc = [[_mm256_setzero_pd(); NC]; RB];
     for k in 0..kk {
         let mut col = [_mm256_setzero_pd(); RB];
         for b in 0..RB {
             let p = a.add(k * a_ks + 4 * b);
-            col[b] = if full {
+            col[b] = if FULL {
                 _mm256_loadu_pd(p)
             } else {
                 _mm256_maskload_pd(p, mask[b])
@@ -82,7 +87,7 @@ unsafe fn tile<const RB: usize, const NC: usize>(
     for c in 0..NC {
         for b in 0..RB {
             let p = out.add(c * out_cs + 4 * b);
-            if full {
+            if FULL {
                 let v = if add {
                     _mm256_add_pd(_mm256_loadu_pd(p), acc[b][c])
                 } else {
@@ -102,8 +107,8 @@ unsafe fn tile<const RB: usize, const NC: usize>(
 }
 
 /// `out (rows × cols, column stride out_cs) (=|+=) A X (+ bias)` with `A`'s column `k` at
-/// `a + k·a_ks` (rows contiguous) and `X` strided: tiles of 12 rows × 4 columns (12
-/// accumulators of the 16 registers), narrower at the edges.
+/// `a + k·a_ks` (rows contiguous) and `X` strided, in register tiles (sizes below),
+/// narrower at the edges.
 ///
 /// # Safety
 ///
@@ -120,11 +125,18 @@ unsafe fn product(
     bias: (*const f64, usize),
     add: bool,
 ) {
+    // Accumulators, the tile's rows of `A` and one broadcast must fit the 16 registers with
+    // one to spare (with all 16 in use the compiler spills an accumulator, and its chain then
+    // runs through memory): 8 rows × up to 6 columns (12 + 2 + 1), or for products with at
+    // most 3 columns 12 rows × 3 (9 + 3 + 1). Column tiles are balanced (20 = 4 × 5).
+    let (tile_rows, widest) = if cols <= 3 { (12, 3) } else { (8, 6) };
+    let width = cols.div_ceil(cols.div_ceil(widest));
     let mut r0 = 0;
     while r0 < rows {
-        let r = (rows - r0).min(12);
+        let r = (rows - r0).min(tile_rows);
         let mut c0 = 0;
         while c0 < cols {
+            let nc = (cols - c0).min(width);
             let a = (a.0.add(r0), a.1);
             let xs = Strided {
                 ptr: x.ptr.add(c0 * x.cs),
@@ -133,21 +145,26 @@ unsafe fn product(
             let o = (out.0.add(r0 + c0 * out.1), out.1);
             let bs = (bias.0.wrapping_add(c0), bias.1.saturating_sub(r0));
             macro_rules! go {
-                ($rb:literal) => {
-                    match cols - c0 {
-                        1 => tile::<$rb, 1>(kk, a, r, xs, o, bs, add),
-                        2 => tile::<$rb, 2>(kk, a, r, xs, o, bs, add),
-                        3 => tile::<$rb, 3>(kk, a, r, xs, o, bs, add),
-                        _ => tile::<$rb, 4>(kk, a, r, xs, o, bs, add),
+                ($rb:literal, $full:literal) => {
+                    match nc {
+                        1 => tile::<$rb, 1, $full>(kk, a, r, xs, o, bs, add),
+                        2 => tile::<$rb, 2, $full>(kk, a, r, xs, o, bs, add),
+                        3 => tile::<$rb, 3, $full>(kk, a, r, xs, o, bs, add),
+                        4 => tile::<$rb, 4, $full>(kk, a, r, xs, o, bs, add),
+                        5 => tile::<$rb, 5, $full>(kk, a, r, xs, o, bs, add),
+                        _ => tile::<$rb, 6, $full>(kk, a, r, xs, o, bs, add),
                     }
                 };
             }
-            match r.div_ceil(4) {
-                3 => go!(3),
-                2 => go!(2),
-                _ => go!(1),
+            match r {
+                12 => go!(3, true),
+                9..=11 => go!(3, false),
+                8 => go!(2, true),
+                5..=7 => go!(2, false),
+                4 => go!(1, true),
+                _ => go!(1, false),
             }
-            c0 += 4;
+            c0 += nc;
         }
         r0 += r;
     }
