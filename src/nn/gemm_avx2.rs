@@ -30,14 +30,15 @@ fn lanes(valid: usize) -> __m256i {
 
 /// One tile: `out[r + c·out_cs] (=|+=) Σ_{k<kk} a[r + k·a_ks] · x(k, c) (+ bias[c] for rows
 /// below `bias_rows`)` for rows `r < rows` (`rows ≤ 4·RB`, every row block non-empty) and
-/// columns `c < NC`; the RB·NC accumulators stay in registers.
+/// columns `c < NC`; the RB·NC accumulators stay in registers. `FULL` tiles (`rows == 4·RB`)
+/// load and store whole registers; the others mask the lanes at and beyond `rows`.
 ///
 /// # Safety
 ///
 /// The CPU must support AVX2 and FMA ([`available`]). `a` must be valid for reads of
 /// `a[r + k·a_ks]`, `x.ptr` of `x(k, c)`, `bias` of `bias[c]` (when `bias_rows > 0`), and
 /// `out` for reads and writes of `out[r + c·out_cs]`, for every `r < rows`, `k < kk`,
-/// `c < NC`; `out` must not overlap the inputs.
+/// `c < NC`; `out` must not overlap the inputs. With `FULL`, `rows` must be `4·RB`.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
