@@ -17,7 +17,7 @@ use super::tangent::{tangents, zip};
 use super::taylor::{
     activate_adjoint_generic, activate_generic, direction_blocks, faa_adjoint, faa_forward,
 };
-use super::taylor_activation::{arr, for_strips, Strips};
+use super::taylor_activation::{arr, for_strips, Strips, STRIP};
 use super::workspace::scratch;
 use super::{Activation, JetSpec, Tangent};
 
@@ -49,7 +49,7 @@ pub(super) fn activate_tangent(
                         }
                     }
                     let m = xs[0].len() / w.max(1);
-                    for_strips(w, n, m, &mut Pass(&dirs, xs, &mut yd, n));
+                    for_strips::<STRIP>(w, n, m, &mut Pass(&dirs, xs, &mut yd, n));
                     yd
                 }
             }
@@ -98,7 +98,7 @@ pub(super) fn activate_adjoint_tangent(
                         }
                     }
                     let m = xs[0].len() / w.max(1);
-                    for_strips(w, n, m, &mut Pass(&dirs, xs, [zbar, zbard], n));
+                    for_strips::<STRIP>(w, n, m, &mut Pass(&dirs, xs, [zbar, zbard], n));
                     both
                 }
             }
