@@ -20,7 +20,8 @@
 //! AVX-512 run kernels of the same shape on 4-lane registers that perform the same operations
 //! in the same order element by element, so the small layers give the same bits on both kinds
 //! of CPU (the Burgers default run: 3.934e-3 on either). Elsewhere the products go to faer, as
-//! do wide layers (see [`WIDE`]), whose results depend on its vector width. The choice is
+//! do the weight gradients of wide layers (see [`WIDE`]) and the other two products of very
+//! wide ones ([`WIDE_PRODUCT`]), whose results depend on its vector width. The choice is
 //! fixed per machine and shape, so results do not depend on the number of threads.
 
 use faer::linalg::matmul::matmul;
@@ -41,13 +42,13 @@ pub(crate) fn forward(
     assert!(w.len() == wo * wi && x.len() == wi * m && z.len() == wo * m);
     assert!(bias.is_none_or(|(b, cols)| b.len() == wo && cols <= m));
     #[cfg(target_arch = "x86_64")]
-    if avx512::available() && wo * wi < WIDE {
+    if avx512::available() && wo * wi <= WIDE_PRODUCT {
         // SAFETY: AVX-512F is available; the shapes were checked above.
         unsafe { avx512::forward(z, w, x, wo, wi, m, bias, add) };
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if avx2::available() && wo * wi < WIDE {
+    if avx2::available() && wo * wi <= WIDE_PRODUCT {
         // SAFETY: AVX2 and FMA are available; the shapes were checked above.
         unsafe { avx2::forward(z, w, x, wo, wi, m, bias, add) };
         return;
@@ -74,13 +75,13 @@ pub(crate) fn adjoint(a: &mut [f64], w: &[f64], zbar: &[f64], wo: usize, wi: usi
     let m = zbar.len() / wo.max(1);
     assert!(w.len() == wo * wi && zbar.len() == wo * m && a.len() == wi * m);
     #[cfg(target_arch = "x86_64")]
-    if avx512::available() && wo * wi < WIDE {
+    if avx512::available() && wo * wi <= WIDE_PRODUCT {
         // SAFETY: as in `forward`.
         unsafe { avx512::adjoint(a, w, zbar, wo, wi, m, add) };
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if avx2::available() && wo * wi < WIDE {
+    if avx2::available() && wo * wi <= WIDE_PRODUCT {
         // SAFETY: as in `forward`.
         unsafe { avx2::adjoint(a, w, zbar, wo, wi, m, add) };
         return;
@@ -101,13 +102,13 @@ pub(crate) fn weight(g: &mut [f64], zbar: &[f64], x: &[f64], wo: usize, wi: usiz
     let m = zbar.len() / wo.max(1);
     assert!(g.len() == wo * wi && zbar.len() == wo * m && x.len() == wi * m);
     #[cfg(target_arch = "x86_64")]
-    if avx512::available() && wo * wi < WIDE {
+    if avx512::available() && wo * wi <= WIDE {
         // SAFETY: as in `forward`.
         unsafe { avx512::weight(g, zbar, x, wo, wi, m) };
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if avx2::available() && wo * wi < WIDE {
+    if avx2::available() && wo * wi <= WIDE {
         // SAFETY: as in `forward`.
         unsafe { avx2::weight(g, zbar, x, wo, wi, m) };
         return;
@@ -122,10 +123,21 @@ pub(crate) fn weight(g: &mut [f64], zbar: &[f64], x: &[f64], wo: usize, wi: usiz
     );
 }
 
-/// Layers with at least this many weights go to faer: with a long inner dimension its packed
-/// kernels win (64 × 64 at m = 384: forward 59 vs 73 µs, weight gradient 59 vs 94 µs, while
-/// for 20 × 20 the kernel here is faster: 7.0 vs 8.4 µs forward, 8.3 vs 13 µs gradient).
+/// Layers with more than this many weights take their weight gradient from faer: with a long
+/// inner dimension (`m`) its packed kernels win. On the AVX-512 AMD EPYC of 2026-12-02 (best of
+/// ten, m = 384, faer against the kernel here): 40 × 40 97 against 88 GFLOP/s, 64 × 64 97
+/// against 86, but 32 × 32 89 against 98 (20 × 20 runs at 94 here).
 const WIDE: usize = 32 * 32;
+
+/// The forward and input-adjoint products run on the kernels here up to this many weights
+/// (faer beyond): their inner dimension is the layer's width, and the kernel beat faer's at
+/// every width measured on the same machine (forward / adjoint GFLOP/s, kernel against faer,
+/// m = 384: 32 × 32 107 / 110 against 95 / 96, 64 × 64 110 / 109 against 106 / 93,
+/// 128 × 128 100 / 99 against 93 / 95, 256 × 256 92 / 85 against 87 / 80). Until 2026-12-02
+/// the limit was [`WIDE`], from an older machine where faer won at 64 × 64 (59 against 73 µs
+/// forward, and 32 × 32 layers took all three products from faer); networks with a layer of
+/// 32 × 32 weights or more changed bits then.
+const WIDE_PRODUCT: usize = 256 * 256;
 
 fn accum(add: bool) -> Accum {
     if add {

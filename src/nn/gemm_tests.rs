@@ -13,7 +13,8 @@ fn data(len: usize, seed: u64) -> Vec<f64> {
 
 /// Every product against a plain triple loop, for shapes that hit every tile shape (full
 /// and partial row blocks, bands of 24/16/8, column tails 1–8, single rows and columns,
-/// weight tiles with partial edges and masked column tails).
+/// weight tiles with partial edges and masked column tails) and both sides of the limits
+/// where products go to faer.
 #[test]
 fn products_match_naive_loops() {
     let shapes = [
@@ -25,6 +26,8 @@ fn products_match_naive_loops() {
         (24, 24),
         (33, 64),
         (64, 5),
+        (70, 100),
+        (257, 256),
     ];
     for &(wo, wi) in &shapes {
         for m in [1, 5, 8, 13, 64, 517] {
