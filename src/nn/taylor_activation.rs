@@ -47,7 +47,8 @@ fn th(t: f64) -> (f64, f64, f64, f64, f64) {
 
 /// Values per strip of the tanh passes: a strip's values and σ derivatives stay in registers
 /// or L1 while every direction's components of the same elements use them, and four vectors
-/// in flight hide the latency of the exponential and the division (the forward passes).
+/// in flight hide the latency of the exponential and the division (the forward pass; the
+/// Hessian-vector product's tangent passes use it too, not re-measured with shorter strips).
 pub(super) const STRIP: usize = 32;
 
 /// Values per strip of the reverse pass, which has no exponential or division to hide: half
